@@ -1,0 +1,6 @@
+"""All models, imported here so that Alembic and ``db.create_all`` see every table."""
+
+from webapp.models.logs import ActivityLog, AppSetting, CronLog
+from webapp.models.users import Role, User
+
+__all__ = ["ActivityLog", "AppSetting", "CronLog", "Role", "User"]

@@ -1,0 +1,1 @@
+"""Domain operations: ``verb_noun`` functions that flush but never commit."""
