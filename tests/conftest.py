@@ -138,7 +138,7 @@ def make_app(_schema, tmp_path):
     for app in apps:
         scheduler = app.extensions.get("scheduler")
         if scheduler is not None and scheduler.running:
-            scheduler.shutdown(wait=False)
+            scheduler.shutdown(wait=True)
         with app.app_context():
             db.session.remove()
             db.engine.dispose()

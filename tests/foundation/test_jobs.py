@@ -114,7 +114,7 @@ def test_scheduler_runs_once_per_machine(make_app):
         assert start_scheduler(second) is False  # the lock is held
         assert not second.extensions["scheduler"].running
     finally:
-        first.extensions["scheduler"].shutdown(wait=False)
+        first.extensions["scheduler"].shutdown(wait=True)
         import webapp.jobs.scheduler as sched
 
         if sched._lock_handle:
