@@ -2,32 +2,98 @@
 
 Both sandboxes are mounted under the same server (``/sandbox/aliexpress``, ``/sandbox/magento``);
 the app still reaches them only over HTTP, through the same clients that reach the real systems.
+This module also answers "which credentials does demo mode use" (from the sandboxes' control
+API, in process) and carries the ``flask sandbox`` commands.
 """
 
 from __future__ import annotations
 
+import json
 import os
+from typing import Any
 
-from flask import Flask
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 ALIEXPRESS_PREFIX = "/sandbox/aliexpress"
 MAGENTO_PREFIX = "/sandbox/magento"
 
 
-def sandbox_apps(instance_path: str):  # type: ignore[no-untyped-def]
-    from webapp.sandbox.aliexpress import create_app as create_aliexpress
-    from webapp.sandbox.magento import create_app as create_magento
-
-    return (
-        create_aliexpress(state_path=os.path.join(instance_path, "sandbox-aliexpress.sqlite3")),
-        create_magento(state_path=os.path.join(instance_path, "sandbox-magento.sqlite3")),
-    )
+def sandbox_state_paths(instance_path: str) -> dict[str, str]:
+    return {
+        "aliexpress": os.path.join(instance_path, "sandbox-aliexpress.sqlite3"),
+        "magento": os.path.join(instance_path, "sandbox-magento.sqlite3"),
+    }
 
 
 def mount_sandboxes(app: Flask) -> None:
-    aliexpress, magento = sandbox_apps(app.instance_path)
+    from webapp.sandbox.aliexpress import create_app as create_aliexpress
+    from webapp.sandbox.magento import create_app as create_magento
+
+    paths = sandbox_state_paths(app.instance_path)
+    aliexpress = create_aliexpress(state_path=paths["aliexpress"])
+    magento = create_magento(state_path=paths["magento"])
     app.extensions["sandboxes"] = {"aliexpress": aliexpress, "magento": magento}
     app.wsgi_app = DispatcherMiddleware(  # type: ignore[method-assign]
         app.wsgi_app, {ALIEXPRESS_PREFIX: aliexpress, MAGENTO_PREFIX: magento}
     )
+    app.cli.add_command(sandbox_cli)
+
+
+def _control(app: Flask, name: str, method: str, path: str, payload: Any = None) -> Any:
+    sandbox = app.extensions["sandboxes"][name]
+    client = sandbox.test_client()
+    response = client.open(path, method=method, json=payload)
+    if response.status_code >= 400:
+        raise click.ClickException(
+            f"{name} sandbox: {response.status_code} {response.get_data(as_text=True)}"
+        )
+    return response.get_json()
+
+
+def sandbox_info(app: Flask) -> dict[str, Any]:
+    """Connection details of both mounted sandboxes, as the public server exposes them."""
+    public = app.config["PUBLIC_URL"]
+    aliexpress = _control(app, "aliexpress", "GET", "/_control/info")
+    magento = _control(app, "magento", "GET", "/_control/info")
+    return {
+        "aliexpress": {
+            "gateway": public + ALIEXPRESS_PREFIX,
+            "app_key": aliexpress["app_key"],
+            "app_secret": aliexpress["app_secret"],
+        },
+        "magento": {**magento, "base_url": public + MAGENTO_PREFIX},
+    }
+
+
+sandbox_cli = AppGroup("sandbox", help="The embedded AliExpress and Magento sandboxes (demo mode).")
+
+
+@sandbox_cli.command("info")
+def info_command() -> None:
+    """Print the sandboxes' connection details as JSON."""
+    click.echo(json.dumps(sandbox_info(current_app._get_current_object()), indent=2))  # type: ignore[attr-defined]
+
+
+@sandbox_cli.command("reset")
+@click.option("--only", type=click.Choice(["aliexpress", "magento"]), default=None)
+def reset_command(only: str | None) -> None:
+    """Wipe and reseed the sandboxes' state."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    for name in ("aliexpress", "magento"):
+        if only in (None, name):
+            _control(app, name, "POST", "/_control/reset", {})
+            click.echo(f"{name} sandbox reset")
+
+
+@sandbox_cli.command("generate")
+@click.option("--products", type=click.IntRange(1, 1_000_000), required=True)
+def generate_command(products: int) -> None:
+    """Grow the Magento sandbox's catalog to N products (for benchmarks)."""
+    from webapp.sandbox.magento import generate
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    count = generate(products, sandbox_state_paths(app.instance_path)["magento"])
+    click.echo(f"magento sandbox catalog: {count} products")

@@ -1,6 +1,7 @@
 """All models, imported here so that Alembic and ``db.create_all`` see every table."""
 
+from webapp.models.api_calls import ApiCall
 from webapp.models.logs import ActivityLog, AppSetting, CronLog
 from webapp.models.users import Role, User
 
-__all__ = ["ActivityLog", "AppSetting", "CronLog", "Role", "User"]
+__all__ = ["ActivityLog", "ApiCall", "AppSetting", "CronLog", "Role", "User"]

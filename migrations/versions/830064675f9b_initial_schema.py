@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a12c4ce4fec3
+Revision ID: 830064675f9b
 Revises: 
-Create Date: 2026-11-25 06:31:43.055479
+Create Date: 2026-11-25 06:40:00.224487
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'a12c4ce4fec3'
+revision = '830064675f9b'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -34,6 +34,32 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_activity_logs_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_activity_logs_level'), ['level'], unique=False)
         batch_op.create_index(batch_op.f('ix_activity_logs_type'), ['type'], unique=False)
+
+    op.create_table('api_calls',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('system', sa.String(length=16), nullable=False),
+    sa.Column('api', sa.String(length=128), nullable=False),
+    sa.Column('http_method', sa.String(length=8), nullable=False),
+    sa.Column('url', sa.Text(), nullable=False),
+    sa.Column('http_status', sa.Integer(), nullable=True),
+    sa.Column('duration_ms', sa.Float(), nullable=False),
+    sa.Column('attempt', sa.Integer(), nullable=False),
+    sa.Column('ok', sa.Boolean(), nullable=False),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('error_code', sa.String(length=128), nullable=True),
+    sa.Column('request_id', sa.String(length=128), nullable=True),
+    sa.Column('account_id', sa.Integer(), nullable=True),
+    sa.Column('request', sa.JSON(), nullable=False),
+    sa.Column('response', sa.JSON(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_calls'))
+    )
+    with op.batch_alter_table('api_calls', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_calls_account_id'), ['account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_api_calls_api'), ['api'], unique=False)
+        batch_op.create_index(batch_op.f('ix_api_calls_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_api_calls_ok'), ['ok'], unique=False)
+        batch_op.create_index('ix_api_calls_system_created', ['system', 'created_at'], unique=False)
 
     op.create_table('app_settings',
     sa.Column('key', sa.String(length=64), nullable=False),
@@ -88,6 +114,14 @@ def downgrade():
 
     op.drop_table('cron_logs')
     op.drop_table('app_settings')
+    with op.batch_alter_table('api_calls', schema=None) as batch_op:
+        batch_op.drop_index('ix_api_calls_system_created')
+        batch_op.drop_index(batch_op.f('ix_api_calls_ok'))
+        batch_op.drop_index(batch_op.f('ix_api_calls_created_at'))
+        batch_op.drop_index(batch_op.f('ix_api_calls_api'))
+        batch_op.drop_index(batch_op.f('ix_api_calls_account_id'))
+
+    op.drop_table('api_calls')
     with op.batch_alter_table('activity_logs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_activity_logs_type'))
         batch_op.drop_index(batch_op.f('ix_activity_logs_level'))
