@@ -301,12 +301,27 @@ def page(browser, request):
 
 
 @pytest.fixture
-def live_app(make_app):
-    """The app served over real HTTP on loopback (for the browser)."""
+def make_live_app(make_app):
+    """Factory: an app served over real HTTP on loopback; its PUBLIC_URL is the live URL, so
+    with ``MOUNT_SANDBOXES=True`` the app reaches the demo sandboxes over real HTTP too."""
     from tests.support.liveserver import start
 
-    app = make_app()
-    live = start(app)
-    app.config["LIVE_URL"] = live.url
-    yield app
-    live.stop()
+    servers = []
+
+    def make(**config):
+        app = make_app(**config)
+        live = start(app)
+        servers.append(live)
+        app.config["LIVE_URL"] = live.url
+        app.config["PUBLIC_URL"] = live.url
+        return app
+
+    yield make
+    for live in servers:
+        live.stop()
+
+
+@pytest.fixture
+def live_app(make_live_app):
+    """The app served over real HTTP on loopback (for the browser)."""
+    return make_live_app()

@@ -115,9 +115,12 @@ def _register_hooks(app: Flask) -> None:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
+    from webapp.banners import current_banners
+
     @app.context_processor
     def inject_globals() -> dict[str, Any]:
         return {
+            "current_banners": current_banners,
             "nav_items": nav_items(app),
             "demo_mode": app.config["DEMO_MODE"],
             "app_version": __version__,
