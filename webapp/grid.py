@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Response, render_template, request, stream_with_context
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from webapp.extensions import db
 

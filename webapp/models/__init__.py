@@ -2,6 +2,7 @@
 
 from webapp.models.api_calls import ApiCall
 from webapp.models.logs import ActivityLog, AppSetting, CronLog
+from webapp.models.policies import Policy
 from webapp.models.users import Role, User
 
-__all__ = ["ActivityLog", "ApiCall", "AppSetting", "CronLog", "Role", "User"]
+__all__ = ["ActivityLog", "ApiCall", "AppSetting", "CronLog", "Policy", "Role", "User"]
