@@ -82,9 +82,20 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from webapp.blueprints import auth, jobs, logs, main, policies, settings, users, wizard
+    from webapp.blueprints import (
+        auth,
+        catalog,
+        jobs,
+        logs,
+        main,
+        policies,
+        settings,
+        store,
+        users,
+        wizard,
+    )
 
-    for module in (auth, jobs, logs, main, policies, settings, users, wizard):
+    for module in (auth, catalog, jobs, logs, main, policies, settings, store, users, wizard):
         app.register_blueprint(module.bp)
 
 

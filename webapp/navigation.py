@@ -14,6 +14,7 @@ MENU: list[tuple[str, str | list[tuple[str, str]]]] = [
         [
             ("AliExpress Accounts", "accounts.index"),
             ("Magento Store", "store.index"),
+            ("Magento Catalog", "catalog.index"),
             ("Policies", "policies.index"),
         ],
     ),

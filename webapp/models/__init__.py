@@ -3,6 +3,19 @@
 from webapp.models.api_calls import ApiCall
 from webapp.models.logs import ActivityLog, AppSetting, CronLog
 from webapp.models.policies import Policy
+from webapp.models.store import CatalogProduct, Store
+from webapp.models.sync import Watermark
 from webapp.models.users import Role, User
 
-__all__ = ["ActivityLog", "ApiCall", "AppSetting", "CronLog", "Policy", "Role", "User"]
+__all__ = [
+    "ActivityLog",
+    "ApiCall",
+    "AppSetting",
+    "CatalogProduct",
+    "CronLog",
+    "Policy",
+    "Role",
+    "Store",
+    "User",
+    "Watermark",
+]

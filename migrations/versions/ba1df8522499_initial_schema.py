@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 67ecea096bfb
+Revision ID: ba1df8522499
 Revises: 
-Create Date: 2026-11-25 07:28:48.102216
+Create Date: 2026-11-25 07:34:15.322015
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '67ecea096bfb'
+revision = 'ba1df8522499'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -67,6 +67,48 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_app_settings'))
     )
+    op.create_table('catalog_products',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('sku', sa.String(length=64), nullable=False),
+    sa.Column('entity_id', sa.Integer(), nullable=True),
+    sa.Column('name', sa.String(length=255), nullable=False),
+    sa.Column('type_id', sa.String(length=32), nullable=False),
+    sa.Column('attribute_set_id', sa.Integer(), nullable=True),
+    sa.Column('price', sa.Float(), nullable=True),
+    sa.Column('special_price', sa.Float(), nullable=True),
+    sa.Column('qty', sa.Float(), nullable=True),
+    sa.Column('salable_qty', sa.Float(), nullable=True),
+    sa.Column('in_stock', sa.Boolean(), nullable=False),
+    sa.Column('manage_stock', sa.Boolean(), nullable=False),
+    sa.Column('status', sa.Integer(), nullable=False),
+    sa.Column('visibility', sa.Integer(), nullable=False),
+    sa.Column('weight', sa.Float(), nullable=True),
+    sa.Column('category_ids', sa.JSON(), nullable=False),
+    sa.Column('parent_sku', sa.String(length=64), nullable=True),
+    sa.Column('configurable_attributes', sa.JSON(), nullable=False),
+    sa.Column('child_entity_ids', sa.JSON(), nullable=False),
+    sa.Column('attributes', sa.JSON(), nullable=False),
+    sa.Column('images', sa.JSON(), nullable=False),
+    sa.Column('sources', sa.JSON(), nullable=False),
+    sa.Column('translations', sa.JSON(), nullable=False),
+    sa.Column('magento_updated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('deleted_in_magento', sa.Boolean(), nullable=False),
+    sa.Column('synced_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_catalog_products')),
+    sa.UniqueConstraint('sku', name=op.f('uq_catalog_products_sku'))
+    )
+    with op.batch_alter_table('catalog_products', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_catalog_products_attribute_set_id'), ['attribute_set_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_catalog_products_deleted_in_magento'), ['deleted_in_magento'], unique=False)
+        batch_op.create_index(batch_op.f('ix_catalog_products_entity_id'), ['entity_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_catalog_products_magento_updated_at'), ['magento_updated_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_catalog_products_name'), ['name'], unique=False)
+        batch_op.create_index('ix_catalog_products_parent', ['parent_sku'], unique=False)
+        batch_op.create_index(batch_op.f('ix_catalog_products_price'), ['price'], unique=False)
+        batch_op.create_index(batch_op.f('ix_catalog_products_qty'), ['qty'], unique=False)
+        batch_op.create_index('ix_catalog_products_type_status', ['type_id', 'status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_catalog_products_visibility'), ['visibility'], unique=False)
+
     op.create_table('cron_logs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('job_code', sa.String(length=64), nullable=False),
@@ -108,6 +150,30 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_policies_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_policies_type'), ['type'], unique=False)
 
+    op.create_table('stores',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('base_url', sa.String(length=500), nullable=False),
+    sa.Column('auth_mode', sa.String(length=16), nullable=False),
+    sa.Column('consumer_key', sa.String(length=255), nullable=True),
+    sa.Column('consumer_secret', sa.Text(), nullable=True),
+    sa.Column('access_token', sa.Text(), nullable=True),
+    sa.Column('access_token_secret', sa.Text(), nullable=True),
+    sa.Column('bearer_token', sa.Text(), nullable=True),
+    sa.Column('default_store_code', sa.String(length=64), nullable=False),
+    sa.Column('website_code', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('last_tested_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('magento_version', sa.String(length=64), nullable=True),
+    sa.Column('product_count', sa.Integer(), nullable=True),
+    sa.Column('base_currency', sa.String(length=8), nullable=True),
+    sa.Column('base_media_url', sa.String(length=500), nullable=True),
+    sa.Column('cache', sa.JSON(), nullable=False),
+    sa.Column('cache_fetched_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stores'))
+    )
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -119,12 +185,23 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email'))
     )
+    op.create_table('watermarks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=True),
+    sa.Column('stream', sa.String(length=64), nullable=False),
+    sa.Column('value', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_watermarks')),
+    sa.UniqueConstraint('account_id', 'stream', name=op.f('uq_watermarks_account_id_stream'))
+    )
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table('watermarks')
     op.drop_table('users')
+    op.drop_table('stores')
     with op.batch_alter_table('policies', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_policies_type'))
         batch_op.drop_index(batch_op.f('ix_policies_status'))
@@ -138,6 +215,19 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_cron_logs_created_at'))
 
     op.drop_table('cron_logs')
+    with op.batch_alter_table('catalog_products', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_catalog_products_visibility'))
+        batch_op.drop_index('ix_catalog_products_type_status')
+        batch_op.drop_index(batch_op.f('ix_catalog_products_qty'))
+        batch_op.drop_index(batch_op.f('ix_catalog_products_price'))
+        batch_op.drop_index('ix_catalog_products_parent')
+        batch_op.drop_index(batch_op.f('ix_catalog_products_name'))
+        batch_op.drop_index(batch_op.f('ix_catalog_products_magento_updated_at'))
+        batch_op.drop_index(batch_op.f('ix_catalog_products_entity_id'))
+        batch_op.drop_index(batch_op.f('ix_catalog_products_deleted_in_magento'))
+        batch_op.drop_index(batch_op.f('ix_catalog_products_attribute_set_id'))
+
+    op.drop_table('catalog_products')
     op.drop_table('app_settings')
     with op.batch_alter_table('api_calls', schema=None) as batch_op:
         batch_op.drop_index('ix_api_calls_system_created')
