@@ -314,6 +314,7 @@ def make_live_app(make_app):
         servers.append(live)
         app.config["LIVE_URL"] = live.url
         app.config["PUBLIC_URL"] = live.url
+        app.config["PUBLIC_URL_EXPLICIT"] = True
         return app
 
     yield make

@@ -83,6 +83,7 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from webapp.blueprints import (
+        accounts,
         auth,
         catalog,
         jobs,
@@ -95,7 +96,19 @@ def _register_blueprints(app: Flask) -> None:
         wizard,
     )
 
-    for module in (auth, catalog, jobs, logs, main, policies, settings, store, users, wizard):
+    for module in (
+        accounts,
+        auth,
+        catalog,
+        jobs,
+        logs,
+        main,
+        policies,
+        settings,
+        store,
+        users,
+        wizard,
+    ):
         app.register_blueprint(module.bp)
 
 
@@ -109,7 +122,7 @@ def _register_hooks(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):  # type: ignore[no-untyped-def]
-        form_targets = " ".join(["'self'", *app.config.get("CSP_FORM_ACTION_EXTRA", [])])
+        form_targets = " ".join(["'self'", *_form_action_extra(app)])
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -136,6 +149,18 @@ def _register_hooks(app: Flask) -> None:
             "demo_mode": app.config["DEMO_MODE"],
             "app_version": __version__,
         }
+
+
+def _form_action_extra(app: Flask) -> list[str]:
+    """The AliExpress consent page: the Add Account form's redirect lands there."""
+    extra = list(app.config.get("CSP_FORM_ACTION_EXTRA", []))
+    if request.endpoint and request.endpoint.startswith("accounts."):
+        from webapp.services.aliexpress_app import gateway_origin
+
+        origin = gateway_origin()
+        if origin:
+            extra.append(origin)
+    return extra
 
 
 def _register_errors(app: Flask) -> None:

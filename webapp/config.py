@@ -100,6 +100,7 @@ def load(instance_path: str) -> dict[str, Any]:
         "DEMO_MODE": demo,
         "SCHEDULER_ENABLED": _truthy(env("SCHEDULER", "1")),
         "PUBLIC_URL": (env("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "PUBLIC_URL_EXPLICIT": bool(env("PUBLIC_URL")),
         "AE_GATEWAY": env("AE_GATEWAY"),
         "AE_APP_KEY": env("AE_APP_KEY"),
         "AE_APP_SECRET": env("AE_APP_SECRET"),

@@ -1,5 +1,6 @@
 """All models, imported here so that Alembic and ``db.create_all`` see every table."""
 
+from webapp.models.accounts import Account, OAuthState, OnboardingData
 from webapp.models.api_calls import ApiCall
 from webapp.models.logs import ActivityLog, AppSetting, CronLog
 from webapp.models.policies import Policy
@@ -8,11 +9,14 @@ from webapp.models.sync import Watermark
 from webapp.models.users import Role, User
 
 __all__ = [
+    "Account",
     "ActivityLog",
     "ApiCall",
     "AppSetting",
     "CatalogProduct",
     "CronLog",
+    "OAuthState",
+    "OnboardingData",
     "Policy",
     "Role",
     "Store",

@@ -66,7 +66,7 @@ class CatalogProduct(db.Model):
     salable_qty: Mapped[float | None] = mapped_column(Float)
     in_stock: Mapped[bool] = mapped_column(Boolean, default=True)
     manage_stock: Mapped[bool] = mapped_column(Boolean, default=True)
-    status: Mapped[int] = mapped_column(Integer, default=1)  # 1 enabled, 2 disabled
+    status: Mapped[int] = mapped_column(Integer, default=1, index=True)  # 1 enabled, 2 disabled
     visibility: Mapped[int] = mapped_column(Integer, default=4, index=True)
     weight: Mapped[float | None] = mapped_column(Float)
     category_ids: Mapped[list[int]] = mapped_column(JSON, default=list)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 
 from webapp.database import utcnow
 from webapp.extensions import db
@@ -134,7 +134,11 @@ def _apply_page(
     result: ImportResult,
 ) -> None:
     api = magento(store)
-    skus = [item.get("sku") for item in items if item.get("sku")]
+    skus = [str(item["sku"]) for item in items if item.get("sku")]
+    if not skus:
+        result.skipped.extend("" for _ in items)
+        log_activity("catalog", "skipped", "Products without sku skipped.", level="warning")
+        return
     # Everything is read and mapped first; only then is anything written.
     sources: dict[str, dict[str, Any]] = {}
     for row in api.inventory.source_items(skus=skus, page_size=max(100, len(skus) * 2)):
@@ -194,12 +198,12 @@ def _apply_page(
         )
     }
     for sku, values in mapped:
-        row = existing.get(sku)
-        if row is None:
+        current = existing.get(sku)
+        if current is None:
             db.session.add(CatalogProduct(sku=sku, **values))
         else:
             for key, value in values.items():
-                setattr(row, key, value)
+                setattr(current, key, value)
     db.session.flush()
     result.parents.update(
         {sku: values["child_entity_ids"] for sku, values in mapped if values["child_entity_ids"]}
@@ -233,18 +237,24 @@ def import_catalog(
     seen: set[str] = set()
     api = magento(store)
     page: list[dict[str, Any]] = []
+
+    def flush_page() -> None:
+        seen.update(str(i.get("sku")) for i in page)
+        _apply_page(page, store, defs, result)
+        page.clear()
+        if progress:
+            # The total is only known for a full import (the count of the last connection test).
+            progress(len(seen), max(store.product_count or 0, len(seen)) if full else None)
+
     try:
         for item in api.products.iter_products(updated_since=since, page_size=page_size):
             page.append(item)
             if len(page) == page_size:
-                seen.update(str(i.get("sku")) for i in page)
-                _apply_page(page, store, defs, result)
-                page = []
-                if progress:
-                    progress(result.imported, store.product_count if full else None)
+                flush_page()
         if page:
-            seen.update(str(i.get("sku")) for i in page)
-            _apply_page(page, store, defs, result)
+            flush_page()
+        if progress:
+            progress(len(seen), len(seen))
     except merr.MagentoError as error:
         message = explain(error, store)
         log_activity("catalog", "import", f"Catalog import stopped: {message}", level="error")
@@ -253,11 +263,25 @@ def import_catalog(
         ) from error
     _link_children(result.parents)
     if full:
-        missing = db.session.scalars(
-            select(CatalogProduct).where(
-                CatalogProduct.deleted_in_magento.is_(False), CatalogProduct.sku.not_in(seen)
+        # Compared in Python: a NOT IN with 100,000 SKUs exceeds SQLite's bound-parameter limit.
+        missing_ids = [
+            row_id
+            for row_id, sku in db.session.execute(
+                select(CatalogProduct.id, CatalogProduct.sku).where(
+                    CatalogProduct.deleted_in_magento.is_(False)
+                )
             )
-        ).all()
+            if sku not in seen
+        ]
+        missing = [
+            row
+            for start in range(0, len(missing_ids), 500)
+            for row in db.session.scalars(
+                select(CatalogProduct).where(
+                    CatalogProduct.id.in_(missing_ids[start : start + 500])
+                )
+            )
+        ]
         for row in missing:
             row.deleted_in_magento = True
             log_activity(
@@ -310,3 +334,24 @@ def scan_stock(*, progress: Progress | None = None) -> dict[str, int]:
     if progress:
         progress(done, total)
     return {"scanned": done, "changed": changed}
+
+
+def get_catalog_product(sku: str) -> CatalogProduct | None:
+    """The cached product with this SKU (``None`` when unknown or never imported)."""
+    return db.session.scalar(select(CatalogProduct).where(CatalogProduct.sku == sku))
+
+
+def variants_of(parent: CatalogProduct) -> list[CatalogProduct]:
+    """The cached children of a configurable parent, in SKU order."""
+    return list(
+        db.session.scalars(
+            select(CatalogProduct)
+            .where(CatalogProduct.parent_sku == parent.sku)
+            .order_by(CatalogProduct.sku)
+        )
+    )
+
+
+def active_products_query() -> Select[tuple[CatalogProduct]]:
+    """Products still in Magento, for listing templates to narrow with their own conditions."""
+    return select(CatalogProduct).where(CatalogProduct.deleted_in_magento.is_(False))

@@ -132,8 +132,12 @@ def _recording_session() -> requests.Session:
 
 
 def magento_client(
-    store: Store | None = None, *, store_code: str | None = None, record: bool = True
+    store: Store | None = None, store_code: str | None = None, *, record: bool = True
 ) -> MagentoClient:
+    """A client for the saved store (or ``store``), for ``store_code`` or the default view.
+
+    Every exchange is written to the API call log (``record=False`` for bulk reads that would
+    flood it)."""
     store = store or get_store()
     if store is None:
         raise ServiceError("Connect the Magento store first (Configuration > Magento Store).")
@@ -166,10 +170,18 @@ def magento(store: Store | None = None, **kwargs: Any) -> Magento:
 def explain(error: Exception, store: Store) -> str:
     """A message a seller can act on, for any failure talking to the store."""
     if isinstance(error, merr.AccessDeniedError):
-        return (
+        message = (
             f"The integration is not allowed to use {error.resource}. In Magento, edit the "
             "integration (System > Extensions > Integrations > API) and grant that resource."
         )
+        if store.auth_mode == "bearer":
+            # Magento treats an integration token it will not accept as a bearer token as an
+            # anonymous caller: the answer is the same "not authorized" as a missing resource.
+            message += (
+                " With a Bearer token, also check that 'Allow OAuth Access Tokens to be used as "
+                "standalone Bearer tokens' is enabled (off by default since 2.4.4)."
+            )
+        return message
     if isinstance(error, merr.AuthenticationError):
         hint = (
             "Check the four Integration credentials."
