@@ -3,7 +3,17 @@ disconnect, onboarding data, token refresh, API settings."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -124,6 +134,8 @@ def oauth_callback():
         return redirect(url_for("accounts.index"), code=303)
     db.session.commit()
     flash(f"Account '{account.title}' is connected.", "success")
+    if session.pop("wizard_oauth", False):
+        return redirect(url_for("wizard.policies"), code=303)
     return redirect(url_for("accounts.edit", account_id=account.id), code=303)
 
 

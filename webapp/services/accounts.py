@@ -415,3 +415,48 @@ def _register_context() -> None:
 
 
 _register_context()
+
+
+def _register_system_check() -> None:
+    from webapp.services.system_check import CheckResult, system_check
+
+    @system_check
+    def aliexpress_check() -> list[CheckResult]:
+        requirement = "An AliExpress account is authorized and its token is valid."
+        rows = db.session.scalars(select(Account).where(Account.status != "disconnected")).all()
+        if not rows:
+            return [
+                CheckResult(
+                    "AliExpress account",
+                    requirement,
+                    "none",
+                    False,
+                    "Add and authorize an account in step 3.",
+                )
+            ]
+        results = []
+        for account in rows:
+            ok = (
+                account.is_connected
+                and bool(account.access_expires_at)
+                and (account.access_expires_at > utcnow() or bool(account.refresh_token))
+            )
+            value = (
+                f"{account.status_label}, token expires "
+                f"{account.access_expires_at:%Y-%m-%d %H:%M} UTC"
+                if account.access_expires_at
+                else account.status_label
+            )
+            results.append(
+                CheckResult(
+                    f"AliExpress account '{account.title}'",
+                    requirement,
+                    value,
+                    ok,
+                    "Re-authorize the account.",
+                )
+            )
+        return results
+
+
+_register_system_check()

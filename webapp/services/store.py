@@ -306,3 +306,35 @@ def attribute_choices() -> list[tuple[str, str]]:
         (a["attribute_code"], a.get("default_frontend_label") or a["attribute_code"])
         for a in cached("attributes")
     )
+
+
+def _register_system_check() -> None:
+    from webapp.services.system_check import CheckResult, system_check
+
+    @system_check
+    def magento_check() -> list[CheckResult]:
+        store = get_store()
+        requirement = "The Magento store answers and the integration has the needed resources."
+        if store is None:
+            return [
+                CheckResult(
+                    "Magento store",
+                    requirement,
+                    "not connected",
+                    False,
+                    "Connect it in step 2 (Configuration > Magento Store).",
+                )
+            ]
+        report = check_connection(store)
+        return [
+            CheckResult(
+                "Magento store",
+                requirement,
+                report.message,
+                report.ok,
+                "Fix the connection on the Magento Store screen.",
+            )
+        ]
+
+
+_register_system_check()

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: ada46cfd3ccc
+Revision ID: 48bc58ed7a39
 Revises: 
-Create Date: 2026-11-25 07:39:49.513865
+Create Date: 2026-11-25 07:43:42.770652
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'ada46cfd3ccc'
+revision = '48bc58ed7a39'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -106,6 +106,7 @@ def upgrade():
         batch_op.create_index('ix_catalog_products_parent', ['parent_sku'], unique=False)
         batch_op.create_index(batch_op.f('ix_catalog_products_price'), ['price'], unique=False)
         batch_op.create_index(batch_op.f('ix_catalog_products_qty'), ['qty'], unique=False)
+        batch_op.create_index(batch_op.f('ix_catalog_products_status'), ['status'], unique=False)
         batch_op.create_index('ix_catalog_products_type_status', ['type_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_catalog_products_visibility'), ['visibility'], unique=False)
 
@@ -278,6 +279,7 @@ def downgrade():
     with op.batch_alter_table('catalog_products', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_catalog_products_visibility'))
         batch_op.drop_index('ix_catalog_products_type_status')
+        batch_op.drop_index(batch_op.f('ix_catalog_products_status'))
         batch_op.drop_index(batch_op.f('ix_catalog_products_qty'))
         batch_op.drop_index(batch_op.f('ix_catalog_products_price'))
         batch_op.drop_index('ix_catalog_products_parent')
