@@ -88,7 +88,13 @@ def reset_command(only: str | None) -> None:
             click.echo(f"{name} sandbox reset")
 
 
-@sandbox_cli.command("generate")
+magento_cli = AppGroup("magento", help="The Magento sandbox.")
+aliexpress_cli = AppGroup("aliexpress", help="The AliExpress sandbox.")
+sandbox_cli.add_command(magento_cli)
+sandbox_cli.add_command(aliexpress_cli)
+
+
+@magento_cli.command("generate")
 @click.option("--products", type=click.IntRange(1, 1_000_000), required=True)
 def generate_command(products: int) -> None:
     """Grow the Magento sandbox's catalog to N products (for benchmarks)."""
@@ -97,3 +103,24 @@ def generate_command(products: int) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     count = generate(products, sandbox_state_paths(app.instance_path)["magento"])
     click.echo(f"magento sandbox catalog: {count} products")
+
+
+@aliexpress_cli.command("order")
+@click.option("--product-id", required=True, help="A live AliExpress product id in the sandbox.")
+@click.option("--sku", "sku_code", required=True, help="The SKU code to buy.")
+@click.option("--quantity", type=click.IntRange(1, 999), default=1)
+@click.option("--status", default="WAIT_SELLER_SEND_GOODS")
+def order_command(product_id: str, sku_code: str, quantity: int, status: str) -> None:
+    """Simulate a buyer order for a live product."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    order = _control(
+        app,
+        "aliexpress",
+        "POST",
+        "/_control/orders",
+        {
+            "items": [{"product_id": product_id, "sku_code": sku_code, "quantity": quantity}],
+            "status": status,
+        },
+    )
+    click.echo(json.dumps(order, indent=2, default=str))

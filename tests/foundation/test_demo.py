@@ -31,3 +31,12 @@ def test_without_demo_mode_nothing_is_mounted(make_app):
     app = make_app(DEMO_MODE=False, MOUNT_SANDBOXES=True)
     assert app.test_client().get("/sandbox/aliexpress/_control/info").status_code == 404
     assert "sandboxes" not in app.extensions
+
+
+def test_sandbox_magento_generate_grows_the_catalog(make_app):
+    app = make_app(MOUNT_SANDBOXES=True)
+    result = app.test_cli_runner().invoke(
+        args=["sandbox", "magento", "generate", "--products", "120"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "120 products" in result.output
