@@ -2,6 +2,7 @@
 
 from webapp.models.accounts import Account, OAuthState, OnboardingData
 from webapp.models.api_calls import ApiCall
+from webapp.models.listings import Feed, Instruction, Listing, ListingTemplate
 from webapp.models.logs import ActivityLog, AppSetting, CronLog
 from webapp.models.policies import Policy
 from webapp.models.store import CatalogProduct, Store
@@ -15,6 +16,10 @@ __all__ = [
     "AppSetting",
     "CatalogProduct",
     "CronLog",
+    "Feed",
+    "Instruction",
+    "Listing",
+    "ListingTemplate",
     "OAuthState",
     "OnboardingData",
     "Policy",

@@ -56,6 +56,14 @@ class ImportResult:
         }
 
 
+def legacy_qty(sources: dict[str, Any]) -> float:
+    """The legacy stock item quantity: with MSI it mirrors the default source only
+    (magento/inventory#219); without a default source, the sum of the sources."""
+    if "default" in sources:
+        return float(sources["default"]["quantity"])
+    return float(sum(s["quantity"] for s in sources.values()))
+
+
 def get_watermark(stream: str, account_id: int | None = None) -> datetime | None:
     row = db.session.scalar(
         select(Watermark).where(Watermark.stream == stream, Watermark.account_id == account_id)
@@ -183,9 +191,7 @@ def _apply_page(
         values = _row_values(product, item, translations.get(product.sku, {}))
         product_sources = sources.get(product.sku, {})
         values["sources"] = product_sources
-        values["qty"] = (
-            sum(s["quantity"] for s in product_sources.values()) if product_sources else None
-        )
+        values["qty"] = legacy_qty(product_sources) if product_sources else None
         values["in_stock"] = (
             any(s["in_stock"] for s in product_sources.values()) or not product_sources
         )
@@ -297,21 +303,28 @@ def import_catalog(
     return result
 
 
-def scan_stock(*, progress: Progress | None = None) -> dict[str, int]:
-    """Full scan of source quantities and salable quantities into the cache."""
+def scan_stock(
+    *, progress: Progress | None = None, skus: list[str] | None = None
+) -> dict[str, int]:
+    """Scan source quantities and salable quantities into the cache: every product, or only
+    ``skus`` (100 per call; what the sync cycle does for listed products every minute)."""
     store = _connected_store()
     api = magento(store)
     sources: dict[str, dict[str, Any]] = {}
+    salable: dict[str, float] = {}
+    chunks: list[list[str] | None] = (
+        [skus[i : i + 100] for i in range(0, len(skus), 100)] if skus is not None else [None]
+    )
     try:
-        for row in api.inventory.source_items(page_size=300):
-            sources.setdefault(row["sku"], {})[row["source_code"]] = {
-                "quantity": float(row.get("quantity") or 0),
-                "in_stock": int(row.get("status") or 0) == 1,
-            }
-        salable = {
-            row["sku"]: float(row.get("qty") or 0)
-            for row in api.inventory.iter_salable_qty(store.website_code, page_size=300)
-        }
+        for chunk in chunks:
+            for row in api.inventory.source_items(skus=chunk, page_size=300):
+                sources.setdefault(row["sku"], {})[row["source_code"]] = {
+                    "quantity": float(row.get("quantity") or 0),
+                    "in_stock": int(row.get("status") or 0) == 1,
+                }
+            criteria = SearchCriteria().where("sku", chunk, "in") if chunk else None
+            for row in api.inventory.iter_salable_qty(store.website_code, criteria, page_size=300):
+                salable[row["sku"]] = float(row.get("qty") or 0)
     except merr.MagentoError as error:
         message = explain(error, store)
         log_activity("catalog", "stock", f"Stock scan failed: {message}", level="error")
@@ -319,11 +332,14 @@ def scan_stock(*, progress: Progress | None = None) -> dict[str, int]:
     changed = 0
     done = 0
     total = len(sources)
-    for row in db.session.scalars(select(CatalogProduct).execution_options(yield_per=500)):
+    query = select(CatalogProduct)
+    if skus is not None:
+        query = query.where(CatalogProduct.sku.in_(list(sources) or [""]))
+    for row in db.session.scalars(query.execution_options(yield_per=500)):
         product_sources = sources.get(row.sku)
         if product_sources is None:
             continue
-        qty = sum(s["quantity"] for s in product_sources.values())
+        qty = legacy_qty(product_sources)
         new_salable = salable.get(row.sku, row.salable_qty)
         if row.sources != product_sources or row.qty != qty or row.salable_qty != new_salable:
             row.sources, row.qty, row.salable_qty = product_sources, qty, new_salable

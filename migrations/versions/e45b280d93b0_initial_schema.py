@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 48bc58ed7a39
+Revision ID: e45b280d93b0
 Revises: 
-Create Date: 2026-11-25 07:43:42.770652
+Create Date: 2026-11-25 07:53:37.959648
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '48bc58ed7a39'
+revision = 'e45b280d93b0'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -225,6 +225,67 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_accounts_seller_id'), ['seller_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_accounts_status'), ['status'], unique=False)
 
+    op.create_table('feeds',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=True),
+    sa.Column('operation', sa.String(length=32), nullable=False),
+    sa.Column('api_method', sa.String(length=128), nullable=False),
+    sa.Column('job_id', sa.String(length=64), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('item_count', sa.Integer(), nullable=False),
+    sa.Column('success_count', sa.Integer(), nullable=False),
+    sa.Column('failure_count', sa.Integer(), nullable=False),
+    sa.Column('results', sa.JSON(), nullable=False),
+    sa.Column('request', sa.JSON(), nullable=True),
+    sa.Column('response', sa.JSON(), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_feeds_account_id_accounts')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_feeds'))
+    )
+    with op.batch_alter_table('feeds', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_feeds_account_id'), ['account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_feeds_operation'), ['operation'], unique=False)
+        batch_op.create_index(batch_op.f('ix_feeds_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_feeds_submitted_at'), ['submitted_at'], unique=False)
+
+    op.create_table('listing_templates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=255), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('category_id', sa.String(length=32), nullable=True),
+    sa.Column('category_name', sa.String(length=255), nullable=True),
+    sa.Column('category_schema', sa.JSON(), nullable=True),
+    sa.Column('attribute_mapping', sa.JSON(), nullable=False),
+    sa.Column('sku_attribute_mapping', sa.JSON(), nullable=False),
+    sa.Column('image_policy_id', sa.Integer(), nullable=True),
+    sa.Column('pricing_policy_id', sa.Integer(), nullable=True),
+    sa.Column('inventory_policy_id', sa.Integer(), nullable=True),
+    sa.Column('freight_template_id', sa.String(length=32), nullable=True),
+    sa.Column('service_template_id', sa.String(length=32), nullable=True),
+    sa.Column('shipping_lead_time', sa.Integer(), nullable=True),
+    sa.Column('weight', sa.Float(), nullable=True),
+    sa.Column('weight_attribute', sa.String(length=64), nullable=True),
+    sa.Column('package_length', sa.Integer(), nullable=True),
+    sa.Column('package_width', sa.Integer(), nullable=True),
+    sa.Column('package_height', sa.Integer(), nullable=True),
+    sa.Column('language', sa.String(length=8), nullable=False),
+    sa.Column('extra_languages', sa.JSON(), nullable=False),
+    sa.Column('title_attribute', sa.String(length=64), nullable=False),
+    sa.Column('description_attribute', sa.String(length=64), nullable=False),
+    sa.Column('rules', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_listing_templates_account_id_accounts')),
+    sa.ForeignKeyConstraint(['image_policy_id'], ['policies.id'], name=op.f('fk_listing_templates_image_policy_id_policies')),
+    sa.ForeignKeyConstraint(['inventory_policy_id'], ['policies.id'], name=op.f('fk_listing_templates_inventory_policy_id_policies')),
+    sa.ForeignKeyConstraint(['pricing_policy_id'], ['policies.id'], name=op.f('fk_listing_templates_pricing_policy_id_policies')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_listing_templates')),
+    sa.UniqueConstraint('code', name=op.f('uq_listing_templates_code'))
+    )
     op.create_table('oauth_states',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('state_hash', sa.String(length=64), nullable=False),
@@ -248,13 +309,84 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_onboarding_data')),
     sa.UniqueConstraint('account_id', 'kind', name=op.f('uq_onboarding_data_account_id_kind'))
     )
+    op.create_table('listings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('template_id', sa.Integer(), nullable=True),
+    sa.Column('sku', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=255), nullable=False),
+    sa.Column('ae_product_id', sa.String(length=32), nullable=True),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('assigned_by', sa.String(length=16), nullable=False),
+    sa.Column('fingerprints', sa.JSON(), nullable=False),
+    sa.Column('pushed', sa.JSON(), nullable=False),
+    sa.Column('magento_price', sa.Float(), nullable=True),
+    sa.Column('magento_qty', sa.Float(), nullable=True),
+    sa.Column('ae_price', sa.Float(), nullable=True),
+    sa.Column('ae_qty', sa.Integer(), nullable=True),
+    sa.Column('thumbnail', sa.Text(), nullable=True),
+    sa.Column('issues', sa.JSON(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('last_synced_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_listings_account_id_accounts')),
+    sa.ForeignKeyConstraint(['template_id'], ['listing_templates.id'], name=op.f('fk_listings_template_id_listing_templates')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_listings')),
+    sa.UniqueConstraint('account_id', 'sku', name=op.f('uq_listings_account_id_sku'))
+    )
+    with op.batch_alter_table('listings', schema=None) as batch_op:
+        batch_op.create_index('ix_listings_account_state', ['account_id', 'state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_listings_ae_product_id'), ['ae_product_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_listings_last_synced_at'), ['last_synced_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_listings_name'), ['name'], unique=False)
+        batch_op.create_index(batch_op.f('ix_listings_state'), ['state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_listings_template_id'), ['template_id'], unique=False)
+
+    op.create_table('instructions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('listing_id', sa.Integer(), nullable=False),
+    sa.Column('aspect', sa.String(length=16), nullable=False),
+    sa.Column('reason', sa.String(length=255), nullable=False),
+    sa.Column('priority', sa.Integer(), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('not_before', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['listing_id'], ['listings.id'], name=op.f('fk_instructions_listing_id_listings'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_instructions')),
+    sa.UniqueConstraint('listing_id', 'aspect', name=op.f('uq_instructions_listing_id_aspect'))
+    )
+    with op.batch_alter_table('instructions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_instructions_created_at'), ['created_at'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('instructions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_instructions_created_at'))
+
+    op.drop_table('instructions')
+    with op.batch_alter_table('listings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_listings_template_id'))
+        batch_op.drop_index(batch_op.f('ix_listings_state'))
+        batch_op.drop_index(batch_op.f('ix_listings_name'))
+        batch_op.drop_index(batch_op.f('ix_listings_last_synced_at'))
+        batch_op.drop_index(batch_op.f('ix_listings_ae_product_id'))
+        batch_op.drop_index('ix_listings_account_state')
+
+    op.drop_table('listings')
     op.drop_table('onboarding_data')
     op.drop_table('oauth_states')
+    op.drop_table('listing_templates')
+    with op.batch_alter_table('feeds', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_feeds_submitted_at'))
+        batch_op.drop_index(batch_op.f('ix_feeds_status'))
+        batch_op.drop_index(batch_op.f('ix_feeds_operation'))
+        batch_op.drop_index(batch_op.f('ix_feeds_account_id'))
+
+    op.drop_table('feeds')
     with op.batch_alter_table('accounts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_accounts_status'))
         batch_op.drop_index(batch_op.f('ix_accounts_seller_id'))

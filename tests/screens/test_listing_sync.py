@@ -1,0 +1,213 @@
+"""Listing templates, upload and delta sync against both sandboxes over real HTTP."""
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from tests.support.world import build_world
+from webapp.extensions import db
+from webapp.integrations.aliexpress import adapters
+from webapp.jobs.runner import run_job
+from webapp.models import CatalogProduct, Feed, Instruction, Listing, ListingTemplate
+from webapp.services import listings as svc
+from webapp.services.aliexpress_app import aliexpress_client
+from webapp.services.store import magento
+
+TEES = "200000785"
+MUGS = "100004985"
+
+
+@pytest.fixture
+def world(make_live_app):
+    app = make_live_app(MOUNT_SANDBOXES=True, AE_BACKOFF=0.01, MAGENTO_BACKOFF=0.01)
+    return build_world(app)
+
+
+def make_template(account, code, category, mapping, sku_mapping):
+    template = ListingTemplate(
+        code=code,
+        name=code,
+        account_id=account.id,
+        category_id=category,
+        attribute_mapping=mapping,
+        sku_attribute_mapping=sku_mapping,
+        freight_template_id="1000",
+        service_template_id="0",
+        shipping_lead_time=3,
+        weight=0.4,
+        package_length=30,
+        package_width=20,
+        package_height=4,
+    )
+    db.session.add(template)
+    db.session.flush()
+    svc.fetch_category_schema(template)
+    return template
+
+
+def tee_template(account):
+    return make_template(
+        account,
+        "tees",
+        TEES,
+        {
+            "2": {"mode": "static", "value": "200658765"},
+            "219": {"mode": "static", "value": "9441741844"},
+            "10": {"mode": "attribute", "attribute": "material"},
+        },
+        {
+            "14": {"mode": "attribute", "attribute": "color"},
+            "5": {"mode": "attribute", "attribute": "size"},
+        },
+    )
+
+
+def mug_template(account):
+    return make_template(
+        account,
+        "mugs",
+        MUGS,
+        {
+            "2": {"mode": "static", "value": "200658765"},
+            "219": {"mode": "static", "value": "9441741844"},
+            "200001031": {"mode": "static", "value": "1402"},
+        },
+        {"14": {"mode": "attribute", "attribute": "color"}},
+    )
+
+
+def ae_product(world, product_id):
+    with world.app.app_context():
+        account = world.account()
+        return adapters.get_product(aliexpress_client(account), account.access_token, product_id)
+
+
+def skus_of(product):
+    return {s["sku_code"]: s for s in product["skus"]}
+
+
+def test_upload_configurable_and_simple_then_delta_sync(world):
+    app = world.app
+    with app.app_context():
+        account = world.account()
+        tees, mugs = tee_template(account), mug_template(account)
+        svc.assign_products(tees, ["MS-AUR"])
+        svc.assign_products(mugs, ["24-MG01"])
+        db.session.commit()
+        shirt = db.session.scalar(select(Listing).where(Listing.sku == "MS-AUR"))
+        mug = db.session.scalar(select(Listing).where(Listing.sku == "24-MG01"))
+        assert svc.upload_listing(shirt), shirt.issues
+        assert svc.upload_listing(mug), mug.issues
+        db.session.commit()
+        children = svc.children_of(
+            db.session.scalar(select(CatalogProduct).where(CatalogProduct.sku == "MS-AUR"))
+        )
+        shirt_id, mug_id = shirt.ae_product_id, mug.ae_product_id
+        assert shirt.state == mug.state == "live"
+    # Read back through the AliExpress API: one product with one SKU per child.
+    product = ae_product(world, shirt_id)
+    assert set(skus_of(product)) == {c.sku for c in children}
+    assert len(skus_of(ae_product(world, mug_id))) == 1
+
+    # Nothing changed: a sync cycle costs zero AliExpress calls.
+    before = world.ae_calls()
+    run_job(app, "sync_cycle")
+    assert world.ae_calls() == before
+
+    # Change one child's price and another's stock in Magento.
+    red_s = "MS-AUR-S-Red"
+    with app.app_context():
+        magento().products.update(red_s, {"price": 31.5})
+    world.magento_control("POST", "products/MS-AUR-M-Black", {"qty": 4})
+    world.magento_control("POST", "products/24-MG01", {"qty": 9})
+    before = world.ae_calls()
+    run_job(app, "sync_cycle")
+    after = world.ae_calls()
+    calls = {
+        k: after.get(k, 0) - before.get(k, 0) for k in after if after.get(k, 0) != before.get(k, 0)
+    }
+    # Exactly one price batch and one stock batch (both products in the same stock call).
+    assert calls == {
+        "aliexpress.solution.batch.product.price.update": 1,
+        "aliexpress.solution.batch.product.inventory.update": 1,
+    }
+    product = skus_of(ae_product(world, shirt_id))
+    assert Decimal(product[red_s]["sku_price"]) == Decimal("31.50")
+    assert int(product["MS-AUR-M-Black"]["ipm_sku_stock"]) == 4
+    assert int(skus_of(ae_product(world, mug_id))["24-MG01"]["ipm_sku_stock"]) == 9
+    with app.app_context():
+        assert db.session.scalar(select(Instruction.id)) is None
+        feeds = db.session.scalars(select(Feed).where(Feed.operation.like("%UPDATE"))).all()
+        assert {f.operation for f in feeds} == {"PRODUCT_PRICES_UPDATE", "PRODUCT_STOCKS_UPDATE"}
+        assert all(f.status == "finished" and f.failure_count == 0 for f in feeds)
+
+    # Again nothing changed: zero calls.
+    before = world.ae_calls()
+    run_job(app, "sync_cycle")
+    assert world.ae_calls() == before
+
+
+def test_unmapped_required_attribute_refuses_upload_and_sends_nothing(world):
+    app = world.app
+    with app.app_context():
+        account = world.account()
+        template = make_template(account, "bad", TEES, {}, {})
+        svc.assign_products(template, ["MS-BRZ"])
+        db.session.commit()
+        listing = db.session.scalar(select(Listing).where(Listing.sku == "MS-BRZ"))
+        before = world.ae_calls()
+        assert not svc.upload_listing(listing)
+        db.session.commit()
+        assert world.ae_calls() == before
+        report = svc.quality_report([listing])
+        assert "unmapped_attribute" in report
+        assert report["unmapped_attribute"]["level"] == "mandatory"
+        assert listing.ae_product_id is None
+
+
+def test_permanent_error_marks_only_its_listing(world):
+    app = world.app
+    with app.app_context():
+        account = world.account()
+        mugs = mug_template(account)
+        svc.assign_products(mugs, ["24-MG01", "24-MG02"])
+        db.session.commit()
+        first, second = db.session.scalars(select(Listing).order_by(Listing.sku)).all()
+        assert svc.upload_listing(first) and svc.upload_listing(second)
+        db.session.commit()
+        # The first product disappears on AliExpress (deleted by hand in the seller center).
+        adapters.delete_products(
+            aliexpress_client(account), account.access_token, [first.ae_product_id]
+        )
+        magento().products.update("24-MG01", {"price": 60})
+        magento().products.update("24-MG02", {"price": 61})
+    run_job(app, "sync_cycle")
+    with app.app_context():
+        first, second = db.session.scalars(select(Listing).order_by(Listing.sku)).all()
+        assert first.state == "error" and "price update refused" in first.last_error
+        assert second.state == "live" and second.last_error is None
+    assert Decimal(
+        skus_of(ae_product(world, second.ae_product_id))["24-MG02"]["sku_price"]
+    ) == Decimal("61.00")
+
+
+def test_existing_products_are_matched_by_sku(world):
+    app = world.app
+    with app.app_context():
+        account = world.account()
+        mugs = mug_template(account)
+        svc.assign_products(mugs, ["24-MG03"])
+        db.session.commit()
+        listing = db.session.scalar(select(Listing))
+        assert svc.upload_listing(listing)
+        product_id = listing.ae_product_id
+        # Forget the link, as if the product had been listed before Alimento.
+        db.session.delete(listing)
+        db.session.commit()
+        counts = svc.match_existing(account)
+        db.session.commit()
+        linked = db.session.scalar(select(Listing).where(Listing.sku == "24-MG03"))
+        assert (
+            counts["linked"] == 1 and linked.ae_product_id == product_id and linked.state == "live"
+        )

@@ -1,0 +1,168 @@
+"""Listing jobs: assignment, the sync cycle (import -> reconcile -> push), uploads, actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.jobs.registry import job
+from webapp.jobs.runner import JobContext
+from webapp.models.accounts import Account
+from webapp.models.listings import Listing, ListingTemplate
+from webapp.policies import SynchronizationSettings, settings_from_dict
+from webapp.services import listings as svc
+from webapp.services.catalog import import_catalog, scan_stock
+from webapp.services.errors import ServiceError
+from webapp.services.store import get_store
+
+
+def _accounts() -> list[Account]:
+    return list(db.session.scalars(select(Account).where(Account.status == "connected")))
+
+
+def _sync(account: Account) -> SynchronizationSettings:
+    from webapp.models.policies import Policy
+
+    policy = db.session.get(Policy, account.sync_policy_id) if account.sync_policy_id else None
+    return settings_from_dict("synchronization", policy.settings if policy else {})
+
+
+@job("product_assign", "Product assign", interval_seconds=30 * 60)
+def product_assign(ctx: JobContext) -> dict[str, Any]:
+    """Re-apply every active template's assignment rules."""
+    created = 0
+    for template in db.session.scalars(select(ListingTemplate).where(ListingTemplate.active)):
+        if not _sync(template.account).product_assign.enabled:
+            continue
+        created += svc.apply_assignment_rules(template)
+    return {"assigned": created}
+
+
+@job("sync_cycle", "Price and stock sync", interval_seconds=60)
+def sync_cycle(ctx: JobContext) -> dict[str, Any]:
+    """Read Magento changes, reconcile every connected account, push price and stock."""
+    result: dict[str, Any] = {}
+    store = get_store()
+    if store is None or not _accounts():
+        return {"skipped": "no store or no connected account"}
+    imported = import_catalog(progress=None)
+    result["imported"] = imported.imported
+    # Stock changes do not touch a product's updated_at: read the listed products' stock.
+    listed = svc.listed_skus()
+    if listed:
+        result["stock"] = scan_stock(skus=listed)
+    ctx.progress(1, 3)
+    for account in _accounts():
+        sync = _sync(account)
+        if not (sync.inventory_price_sync.enabled or sync.product_update.enabled):
+            continue
+        counts = svc.reconcile(account)
+        ctx.progress(2, 3)
+        aspects = [
+            a
+            for a, on in (
+                ("price", sync.inventory_price_sync.enabled),
+                ("quantity", sync.inventory_price_sync.enabled),
+            )
+            if on
+        ]
+        pushed = svc.push(account, aspects=aspects)
+        result[account.title] = {**counts, **pushed}
+    return result
+
+
+@job("reconcile", "Reconcile (full)")
+def reconcile_full(ctx: JobContext) -> dict[str, Any]:
+    """Recompute every listing against what was pushed (no watermark)."""
+    return {a.title: svc.reconcile(a, full=True, progress=ctx.progress) for a in _accounts()}
+
+
+@job("listing_push", "Push pending changes", interval_seconds=5 * 60)
+def listing_push(ctx: JobContext) -> dict[str, Any]:
+    """Drain every pending instruction (content and images too), honouring the switches."""
+    out = {}
+    for account in _accounts():
+        sync = _sync(account)
+        aspects = []
+        if sync.inventory_price_sync.enabled:
+            aspects += ["price", "quantity"]
+        if sync.product_update.enabled:
+            aspects += ["content", "images"]
+        out[account.title] = svc.push(account, aspects=aspects)
+    return out
+
+
+@job("listing_upload", "Product upload", interval_seconds=10 * 60)
+def listing_upload(ctx: JobContext) -> dict[str, Any]:
+    """Upload queued listings of accounts whose product upload switch is on."""
+    uploaded = failed = 0
+    for account in _accounts():
+        if not _sync(account).product_upload.enabled:
+            continue
+        queued = db.session.scalars(
+            select(Listing).where(Listing.account_id == account.id, Listing.state == "queued")
+        ).all()
+        for index, listing in enumerate(queued, 1):
+            if svc.upload_listing(listing):
+                uploaded += 1
+            else:
+                failed += 1
+            ctx.progress(index, len(queued))
+    return {"uploaded": uploaded, "failed": failed}
+
+
+ACTIONS = ("validate_upload", "update", "price", "quantity", "images", "delete", "validate")
+
+
+@job("listing_action", "Products mass action")
+def listing_action(ctx: JobContext) -> dict[str, Any]:
+    """Run a Products-grid mass action (``action``, ``ids``) with progress."""
+    action = ctx.params.get("action")
+    if action not in ACTIONS:
+        raise ServiceError(f"Unknown action {action!r}.")
+    ids = [int(i) for i in ctx.params.get("ids", [])]
+    listings = db.session.scalars(
+        select(Listing).where(Listing.id.in_(ids)).order_by(Listing.id)
+    ).all()
+    summary = {"done": 0, "failed": 0, "skipped": 0}
+    if action == "delete":
+        summary["done"] = svc.delete_listings(listings)
+        return summary
+    if action in ("price", "quantity", "images"):
+        by_account: dict[int, list[Listing]] = {}
+        for listing in listings:
+            if listing.ae_product_id and listing.state != "unmanaged":
+                svc._want(listing, action, "requested", 1)
+                by_account.setdefault(listing.account_id, []).append(listing)
+            else:
+                summary["skipped"] += 1
+        db.session.flush()
+        for account_id in by_account:
+            counts = svc.push(db.session.get(Account, account_id), aspects=[action])
+            summary["done"] += counts["pushed"]
+            summary["failed"] += counts["failed"]
+        return summary
+    for index, listing in enumerate(listings, 1):
+        if listing.state == "unmanaged" or listing.template_id is None:
+            summary["skipped"] += 1
+            continue
+        if action == "validate":
+            svc.validate_listing(listing)
+            ok = not listing.blocked
+        elif action == "validate_upload":
+            ok = svc.upload_listing(listing)
+        else:
+            ok = svc.update_listing(listing)
+        summary["done" if ok else "failed"] += 1
+        if index % 5 == 0 or index == len(listings):
+            ctx.progress(index, len(listings))
+    ctx.log(f"{action}: " + ", ".join(f"{n} {k}" for k, n in summary.items()))
+    return summary
+
+
+@job("match_existing", "Match existing AliExpress products")
+def match_existing(ctx: JobContext) -> dict[str, Any]:
+    """Read each account's AliExpress products and link them to Magento by SKU."""
+    return {a.title: svc.match_existing(a) for a in _accounts()}
