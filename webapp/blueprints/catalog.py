@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 from sqlalchemy import select
 
+from webapp.extensions import db
 from webapp.grid import Column, Grid, render_grid_page
 from webapp.models.store import CatalogProduct
 from webapp.services.store import get_store
@@ -85,6 +86,12 @@ def index():
         int(c["id"]): c.get("name")
         for c in ((store.cache or {}).get("categories", []) if store else [])
     }
+    from webapp.models.listings import ListingTemplate
+
+    assign_actions = [
+        (f"assign:{t.id}", f"Assign to template: {t.name}", None)
+        for t in db.session.scalars(select(ListingTemplate).where(ListingTemplate.active))
+    ]
     return render_grid_page(
         "catalog/index.html",
         "catalog/_grid.html",
@@ -93,4 +100,5 @@ def index():
         store=store,
         attribute_sets=attribute_sets,
         categories=categories,
+        assign_actions=assign_actions,
     )

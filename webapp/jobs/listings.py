@@ -166,3 +166,39 @@ def listing_action(ctx: JobContext) -> dict[str, Any]:
 def match_existing(ctx: JobContext) -> dict[str, Any]:
     """Read each account's AliExpress products and link them to Magento by SKU."""
     return {a.title: svc.match_existing(a) for a in _accounts()}
+
+
+@job("feed_poll", "Feed polling", interval_seconds=5 * 60)
+def feed_poll(ctx: JobContext) -> dict[str, Any]:
+    """Re-poll open asynchronous feeds; a feed open for over an hour is timed out."""
+    from datetime import timedelta
+
+    from webapp.database import utcnow
+    from webapp.integrations.aliexpress import adapters
+    from webapp.models.listings import Feed
+    from webapp.services.aliexpress_app import aliexpress_client
+
+    finished = timed_out = 0
+    open_feeds = db.session.scalars(
+        select(Feed).where(Feed.status.in_(("submitted", "processing")))
+    ).all()
+    for feed in open_feeds:
+        account = db.session.get(Account, feed.account_id) if feed.account_id else None
+        if feed.job_id and account is not None and account.is_connected:
+            result = adapters.query_feed(
+                aliexpress_client(account), str(account.access_token), feed.job_id
+            )
+            if result.finished:
+                feed.status, feed.finished_at = "finished", utcnow()
+                feed.results = [r.__dict__ for r in getattr(result, "items", [])]
+                finished += 1
+                continue
+            feed.status = "processing"
+        if feed.submitted_at < utcnow() - timedelta(hours=1):
+            feed.status, feed.error, feed.finished_at = (
+                "timeout",
+                "No result after an hour.",
+                utcnow(),
+            )
+            timed_out += 1
+    return {"open": len(open_feeds), "finished": finished, "timed_out": timed_out}

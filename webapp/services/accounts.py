@@ -42,7 +42,8 @@ from webapp.services.aliexpress_app import (
 from webapp.services.errors import ServiceError
 from webapp.services.mail import notify
 
-#: Countries AliExpress onboards sellers from (cross-border and local-to-local programmes).
+#: Countries AliExpress onboards sellers from: the seed's list (ES, FR, IT, CN, TR, RU) plus the
+#: local-to-local programmes (cross-border and local sellers).
 REGIONS: tuple[tuple[str, str], ...] = (
     ("CN", "China"),
     ("ES", "Spain"),
@@ -53,6 +54,7 @@ REGIONS: tuple[tuple[str, str], ...] = (
     ("PL", "Poland"),
     ("PT", "Portugal"),
     ("TR", "Turkey"),
+    ("RU", "Russia"),
     ("BR", "Brazil"),
     ("KR", "South Korea"),
 )

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: e45b280d93b0
+Revision ID: ff8947946c3f
 Revises: 
-Create Date: 2026-11-25 07:53:37.959648
+Create Date: 2026-11-25 07:58:05.580784
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'e45b280d93b0'
+revision = 'ff8947946c3f'
 down_revision = None
 branch_labels = None
 depends_on = None
