@@ -11,7 +11,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-BENCHMARKS: list[tuple[str, Callable[[], dict[str, float | int]]]] = []
+
+def _listings() -> dict[str, float | int]:
+    from bench.listings import run
+
+    return run()
+
+
+BENCHMARKS: list[tuple[str, Callable[[], dict[str, float | int]]]] = [("listings", _listings)]
 
 
 def main() -> int:

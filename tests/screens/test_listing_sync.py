@@ -112,7 +112,7 @@ def test_upload_configurable_and_simple_then_delta_sync(world):
 
     # Nothing changed: a sync cycle costs zero AliExpress calls.
     before = world.ae_calls()
-    run_job(app, "sync_cycle")
+    run_job(app, "sync_cycle", trigger="manual")
     assert world.ae_calls() == before
 
     # Change one child's price and another's stock in Magento.
@@ -122,7 +122,7 @@ def test_upload_configurable_and_simple_then_delta_sync(world):
     world.magento_control("POST", "products/MS-AUR-M-Black", {"qty": 4})
     world.magento_control("POST", "products/24-MG01", {"qty": 9})
     before = world.ae_calls()
-    run_job(app, "sync_cycle")
+    run_job(app, "sync_cycle", trigger="manual")
     after = world.ae_calls()
     calls = {
         k: after.get(k, 0) - before.get(k, 0) for k in after if after.get(k, 0) != before.get(k, 0)
@@ -144,7 +144,7 @@ def test_upload_configurable_and_simple_then_delta_sync(world):
 
     # Again nothing changed: zero calls.
     before = world.ae_calls()
-    run_job(app, "sync_cycle")
+    run_job(app, "sync_cycle", trigger="manual")
     assert world.ae_calls() == before
 
 
@@ -182,7 +182,7 @@ def test_permanent_error_marks_only_its_listing(world):
         )
         magento().products.update("24-MG01", {"price": 60})
         magento().products.update("24-MG02", {"price": 61})
-    run_job(app, "sync_cycle")
+    run_job(app, "sync_cycle", trigger="manual")
     with app.app_context():
         first, second = db.session.scalars(select(Listing).order_by(Listing.sku)).all()
         assert first.state == "error" and "price update refused" in first.last_error
@@ -211,3 +211,60 @@ def test_existing_products_are_matched_by_sku(world):
         assert (
             counts["linked"] == 1 and linked.ae_product_id == product_id and linked.state == "live"
         )
+
+
+def test_product_deleted_in_magento_goes_offline_and_is_flagged(world):
+    app = world.app
+    with app.app_context():
+        account = world.account()
+        mugs = mug_template(account)
+        svc.assign_products(mugs, ["24-MG04"])
+        db.session.commit()
+        listing = db.session.scalar(select(Listing))
+        assert svc.upload_listing(listing)
+        db.session.commit()
+        product_id = listing.ae_product_id
+        magento().products.delete("24-MG04")
+    run_job(app, "catalog_full_import", trigger="manual")
+    run_job(app, "sync_cycle", trigger="manual")
+    with app.app_context():
+        listing = db.session.scalar(select(Listing))
+        assert listing.state == "error" and "Deleted in Magento" in listing.last_error
+    assert int(skus_of(ae_product(world, product_id))["24-MG04"]["ipm_sku_stock"]) == 0
+
+
+def test_sync_policy_switch_off_sends_nothing(world):
+    app = world.app
+    with app.app_context():
+        account = world.account()
+        mugs = mug_template(account)
+        svc.assign_products(mugs, ["24-MG05"])
+        db.session.commit()
+        assert svc.upload_listing(db.session.scalar(select(Listing)))
+        from webapp.models.policies import Policy
+
+        policy = db.session.get(Policy, account.sync_policy_id)
+        policy.settings = {**policy.settings,
+                           "inventory_price_sync": {"enabled": False, "interval_minutes": 1}}
+        db.session.commit()
+        magento().products.update("24-MG05", {"price": 77})
+    before = world.ae_calls()
+    run_job(app, "sync_cycle", trigger="manual")
+    assert world.ae_calls() == before
+
+
+def test_a_feed_that_never_finishes_times_out(world):
+    from datetime import timedelta
+
+    from webapp.database import utcnow
+
+    app = world.app
+    with app.app_context():
+        account = world.account()
+        db.session.add(Feed(account_id=account.id, operation="PRODUCT_CREATE", status="submitted",
+                            item_count=3, submitted_at=utcnow() - timedelta(hours=2)))
+        db.session.commit()
+    run_job(app, "feed_poll", trigger="manual")
+    with app.app_context():
+        feed = db.session.scalar(select(Feed))
+        assert feed.status == "timeout" and "No result" in feed.error

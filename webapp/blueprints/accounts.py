@@ -134,9 +134,19 @@ def oauth_callback():
         return redirect(url_for("accounts.index"), code=303)
     db.session.commit()
     flash(f"Account '{account.title}' is connected.", "success")
+    _match_on_connect()
     if session.pop("wizard_oauth", False):
         return redirect(url_for("wizard.policies"), code=303)
     return redirect(url_for("accounts.edit", account_id=account.id), code=303)
+
+
+def _match_on_connect() -> None:
+    """Link the account's existing AliExpress products to Magento by SKU, once the catalog is
+    cached (before that every product would look AliExpress-only)."""
+    from webapp.models.store import CatalogProduct
+
+    if db.session.scalar(select(CatalogProduct.id).limit(1)) is not None:
+        enqueue_run(current_app._get_current_object(), "match_existing", trigger="manual")  # type: ignore[attr-defined]
 
 
 def _account(account_id: int) -> Account:

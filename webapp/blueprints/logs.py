@@ -16,6 +16,14 @@ from webapp.services.activity import log_activity
 
 bp = Blueprint("logs", __name__, url_prefix="/logs")
 
+#: activity log object type -> (endpoint, id argument) of the page showing it
+OBJECT_LINKS = {
+    "listings": ("products.detail", "listing_id"),
+    "accounts": ("accounts.edit", "account_id"),
+    "policies": ("policies.edit", "policy_id"),
+    "listing_templates": ("templates.edit", "template_id"),
+}
+
 LEVELS = [("info", "Info"), ("warning", "Warning"), ("error", "Error")]
 
 

@@ -22,6 +22,35 @@ def _accounts() -> list[Account]:
     return list(db.session.scalars(select(Account).where(Account.status == "connected")))
 
 
+def _due(
+    account: Account, switch: str, settings: SynchronizationSettings, force: bool = False
+) -> bool:
+    """Whether the account's synchronization policy wants this switch to run now: it is on and
+    its interval has passed since its last run (the jobs themselves tick more often). A manual
+    run ("Run now", the CLI) only needs the switch on."""
+    from datetime import timedelta
+
+    from webapp.database import utcnow
+    from webapp.services.catalog import get_watermark, set_watermark
+
+    schedule = getattr(settings, switch)
+    if not schedule.enabled:
+        return False
+    stream = f"job:{switch}"
+    last = get_watermark(stream, account.id)
+    now = utcnow()
+    # A few seconds of slack so a one-minute switch runs on every one-minute tick.
+    interval = timedelta(minutes=schedule.interval_minutes, seconds=-5)
+    if not force and last is not None and now - last < interval:
+        return False
+    set_watermark(stream, now, account.id)
+    return True
+
+
+def _forced(ctx: JobContext) -> bool:
+    return ctx.run.trigger != "schedule"
+
+
 def _sync(account: Account) -> SynchronizationSettings:
     from webapp.models.policies import Policy
 
@@ -33,10 +62,13 @@ def _sync(account: Account) -> SynchronizationSettings:
 def product_assign(ctx: JobContext) -> dict[str, Any]:
     """Re-apply every active template's assignment rules."""
     created = 0
+    due: dict[int, bool] = {}
     for template in db.session.scalars(select(ListingTemplate).where(ListingTemplate.active)):
-        if not _sync(template.account).product_assign.enabled:
-            continue
-        created += svc.apply_assignment_rules(template)
+        account = template.account
+        if account.id not in due:
+            due[account.id] = _due(account, "product_assign", _sync(account), _forced(ctx))
+        if due[account.id]:
+            created += svc.apply_assignment_rules(template)
     return {"assigned": created}
 
 
@@ -56,7 +88,7 @@ def sync_cycle(ctx: JobContext) -> dict[str, Any]:
     ctx.progress(1, 3)
     for account in _accounts():
         sync = _sync(account)
-        if not (sync.inventory_price_sync.enabled or sync.product_update.enabled):
+        if not _due(account, "inventory_price_sync", sync, _forced(ctx)):
             continue
         counts = svc.reconcile(account)
         ctx.progress(2, 3)
@@ -88,9 +120,10 @@ def listing_push(ctx: JobContext) -> dict[str, Any]:
         aspects = []
         if sync.inventory_price_sync.enabled:
             aspects += ["price", "quantity"]
-        if sync.product_update.enabled:
+        if _due(account, "product_update", sync, _forced(ctx)):
             aspects += ["content", "images"]
-        out[account.title] = svc.push(account, aspects=aspects)
+        if aspects:
+            out[account.title] = svc.push(account, aspects=aspects)
     return out
 
 
@@ -99,7 +132,7 @@ def listing_upload(ctx: JobContext) -> dict[str, Any]:
     """Upload queued listings of accounts whose product upload switch is on."""
     uploaded = failed = 0
     for account in _accounts():
-        if not _sync(account).product_upload.enabled:
+        if not _due(account, "product_upload", _sync(account), _forced(ctx)):
             continue
         queued = db.session.scalars(
             select(Listing).where(Listing.account_id == account.id, Listing.state == "queued")

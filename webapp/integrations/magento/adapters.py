@@ -179,6 +179,10 @@ class ProductAdapter:
         path = f"products/{quote_segment(sku)}"
         return self.client.request("PUT", path, json_body=body, store_code=store_code)
 
+    def delete(self, sku: str) -> bool:
+        """``DELETE /V1/products/{sku}`` (answers ``true``)."""
+        return bool(self.client.request("DELETE", f"products/{quote_segment(sku)}"))
+
     def media(self, sku: str) -> list[JSON]:
         return self.client.request("GET", f"products/{quote_segment(sku)}/media")
 

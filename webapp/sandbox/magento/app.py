@@ -353,6 +353,17 @@ def update_product(ctx: Ctx, sku: str) -> dict:
     return product_doc(ctx.db, product_row(ctx.db, sku, ctx.store_id), with_stock=True)
 
 
+@route("DELETE", "products/{sku}", "Magento_Catalog::products")
+def delete_product(ctx: Ctx, sku: str) -> bool:
+    """``DELETE /V1/products/{sku}`` answers a bare ``true`` (ProductRepositoryInterface)."""
+    row = product_row(ctx.db, sku, ctx.store_id)
+    entity_id = row["entity_id"]
+    ctx.db.execute("DELETE FROM product_store WHERE entity_id = ?", (entity_id,))
+    ctx.db.execute("DELETE FROM source_item WHERE sku = ?", (sku,))
+    ctx.db.execute("DELETE FROM product WHERE entity_id = ?", (entity_id,))
+    return True
+
+
 @route("GET", "products/{sku}/media", "Magento_Catalog::products")
 def product_media(ctx: Ctx, sku: str) -> list:
     row = product_row(ctx.db, sku, ctx.store_id)
