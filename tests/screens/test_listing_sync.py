@@ -244,8 +244,10 @@ def test_sync_policy_switch_off_sends_nothing(world):
         from webapp.models.policies import Policy
 
         policy = db.session.get(Policy, account.sync_policy_id)
-        policy.settings = {**policy.settings,
-                           "inventory_price_sync": {"enabled": False, "interval_minutes": 1}}
+        policy.settings = {
+            **policy.settings,
+            "inventory_price_sync": {"enabled": False, "interval_minutes": 1},
+        }
         db.session.commit()
         magento().products.update("24-MG05", {"price": 77})
     before = world.ae_calls()
@@ -261,10 +263,49 @@ def test_a_feed_that_never_finishes_times_out(world):
     app = world.app
     with app.app_context():
         account = world.account()
-        db.session.add(Feed(account_id=account.id, operation="PRODUCT_CREATE", status="submitted",
-                            item_count=3, submitted_at=utcnow() - timedelta(hours=2)))
+        db.session.add(
+            Feed(
+                account_id=account.id,
+                operation="PRODUCT_CREATE",
+                status="submitted",
+                item_count=3,
+                submitted_at=utcnow() - timedelta(hours=2),
+            )
+        )
         db.session.commit()
     run_job(app, "feed_poll", trigger="manual")
     with app.app_context():
         feed = db.session.scalar(select(Feed))
         assert feed.status == "timeout" and "No result" in feed.error
+
+
+def test_only_specific_attributes_trigger_product_updates(world):
+    app = world.app
+    with app.app_context():
+        account = world.account()
+        mugs = mug_template(account)
+        svc.assign_products(mugs, ["24-MG02"])
+        from webapp.models.policies import Policy
+
+        policy = db.session.get(Policy, account.sync_policy_id)
+        policy.settings = {
+            **policy.settings,
+            "only_specific_attributes": True,
+            "specific_attributes": ["color"],
+        }
+        db.session.commit()
+        assert svc.upload_listing(db.session.scalar(select(Listing)))
+        db.session.commit()
+        magento().products.update("24-MG02", {"name": "Renamed mug"})
+    edit = "aliexpress.solution.product.edit"
+    before = world.ae_calls().get(edit, 0)
+    run_job(app, "sync_cycle", trigger="manual")
+    run_job(app, "listing_push", trigger="manual")
+    assert world.ae_calls().get(edit, 0) == before  # a name change does not sync
+    with app.app_context():
+        magento().products.update(
+            "24-MG02", {"custom_attributes": [{"attribute_code": "color", "value": "58"}]}
+        )
+    run_job(app, "sync_cycle", trigger="manual")
+    run_job(app, "listing_push", trigger="manual")
+    assert world.ae_calls().get(edit, 0) == before + 1  # a color change does

@@ -101,6 +101,7 @@ class TemplateConfig:
     package_length: int | None = None
     package_width: int | None = None
     package_height: int | None = None
+    package_attributes: dict[str, str] = field(default_factory=dict)  # dimension -> attribute
     product_unit: int = PRODUCT_UNIT_PIECE
 
 
@@ -190,6 +191,17 @@ def _resolve(
         )
         return None, None
     return value_id, None
+
+
+def _dimension(product: ProductView, attribute: str | None, static: int | None) -> int | None:
+    """A package dimension in cm from the product's attribute, else the template's number."""
+    if attribute:
+        raw = product.label(attribute)
+        with contextlib.suppress(TypeError, ValueError):
+            value = round(float(raw))  # type: ignore[arg-type]
+            if value > 0:
+                return value
+    return static
 
 
 def _money(value: Decimal) -> str:
@@ -361,7 +373,14 @@ def build_payload(
         weight = product.weight
     if not weight or weight <= 0:
         issues.append(Issue("mandatory", "no_weight", "The package weight is missing.", "weight"))
-    dims = (template.package_length, template.package_width, template.package_height)
+    dims = tuple(
+        _dimension(product, template.package_attributes.get(name), static)
+        for name, static in (
+            ("length", template.package_length),
+            ("width", template.package_width),
+            ("height", template.package_height),
+        )
+    )
     if not all(dims):
         issues.append(
             Issue("mandatory", "no_package", "The package dimensions are missing.", "package")
@@ -402,9 +421,9 @@ def build_payload(
         "sku_info_list": sku_list,
         "inventory_deduction_strategy": "payment_success_deduct",
         "weight": f"{weight:.3f}" if weight else None,
-        "package_length": template.package_length,
-        "package_width": template.package_width,
-        "package_height": template.package_height,
+        "package_length": dims[0],
+        "package_width": dims[1],
+        "package_height": dims[2],
         "freight_template_id": int(template.freight_template_id)
         if template.freight_template_id
         else None,

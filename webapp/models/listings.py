@@ -48,6 +48,10 @@ class ListingTemplate(db.Model):
     package_length: Mapped[int | None] = mapped_column(Integer)
     package_width: Mapped[int | None] = mapped_column(Integer)
     package_height: Mapped[int | None] = mapped_column(Integer)
+    #: Magento attributes holding the package dimensions (cm); the static numbers are fallbacks
+    package_length_attribute: Mapped[str | None] = mapped_column(String(64))
+    package_width_attribute: Mapped[str | None] = mapped_column(String(64))
+    package_height_attribute: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8), default="en")
     #: language -> Magento store view code, for translated titles and descriptions
     extra_languages: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)

@@ -133,6 +133,15 @@ def template_config(template: ListingTemplate) -> TemplateConfig:
         package_length=template.package_length,
         package_width=template.package_width,
         package_height=template.package_height,
+        package_attributes={
+            name: code
+            for name, code in (
+                ("length", template.package_length_attribute),
+                ("width", template.package_width_attribute),
+                ("height", template.package_height_attribute),
+            )
+            if code
+        },
     )
 
 
@@ -265,9 +274,27 @@ def _summarize(listing: Listing, computation: Computation) -> None:
     listing.issues = [i.to_dict() for i in computation.build.issues]
 
 
+def _attribute_fingerprint(computation: Computation, codes: Iterable[str]) -> str:
+    """The values of the given Magento attributes on the product and its children."""
+    import hashlib
+    import json
+
+    wanted = sorted(set(codes))
+    values = [
+        [row.sku, [(row.attributes or {}).get(code, {}).get("value") for code in wanted]]
+        for row in [computation.row, *computation.children]
+    ]
+    return hashlib.sha256(json.dumps(values, default=str).encode()).hexdigest()
+
+
 def _mark_pushed(listing: Listing, computation: Computation, aspects: Iterable[str]) -> None:
     prints = dict(listing.fingerprints or {})
     current = computation.fingerprints()
+    if "content" in aspects:
+        sync = _sync_settings(listing.account) if listing.account else None
+        prints["specific"] = _attribute_fingerprint(
+            computation, sync.specific_attributes if sync else ()
+        )
     pushed = dict(listing.pushed or {})
     for aspect in aspects:
         prints[aspect] = current[aspect]
@@ -764,7 +791,10 @@ def reconcile(
             if aspect in ("price", "quantity") and not sync.inventory_price_sync.enabled:
                 continue
             if aspect == "content" and sync.only_specific_attributes and stored.get(aspect):
-                continue  # only the chosen attributes trigger content updates (checked at import)
+                # Only the chosen attributes trigger a product update (seed 004's example).
+                chosen = _attribute_fingerprint(computation, sync.specific_attributes)
+                if stored.get("specific") == chosen:
+                    continue
             counts["instructions"] += _want(listing, aspect, "changed in Magento")
             wrote = True
         if not wrote:

@@ -110,6 +110,9 @@ def save_template(
         setattr(template, field, _int(data, field))
     template.weight = _float(data, "weight")
     template.weight_attribute = str(data.get("weight_attribute") or "").strip() or None
+    for name in ("length", "width", "height"):
+        field = f"package_{name}_attribute"
+        setattr(template, field, str(data.get(field) or "").strip() or None)
     template.freight_template_id = str(data.get("freight_template_id") or "").strip() or None
     template.service_template_id = str(data.get("service_template_id") or "").strip() or "0"
     template.language = str(data.get("language") or "en").strip() or "en"

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: ff8947946c3f
+Revision ID: 2714f336d040
 Revises: 
-Create Date: 2026-11-25 07:58:05.580784
+Create Date: 2026-11-25 08:06:14.637401
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'ff8947946c3f'
+revision = '2714f336d040'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -272,6 +272,9 @@ def upgrade():
     sa.Column('package_length', sa.Integer(), nullable=True),
     sa.Column('package_width', sa.Integer(), nullable=True),
     sa.Column('package_height', sa.Integer(), nullable=True),
+    sa.Column('package_length_attribute', sa.String(length=64), nullable=True),
+    sa.Column('package_width_attribute', sa.String(length=64), nullable=True),
+    sa.Column('package_height_attribute', sa.String(length=64), nullable=True),
     sa.Column('language', sa.String(length=8), nullable=False),
     sa.Column('extra_languages', sa.JSON(), nullable=False),
     sa.Column('title_attribute', sa.String(length=64), nullable=False),
