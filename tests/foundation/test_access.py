@@ -113,3 +113,19 @@ def test_unknown_page_is_a_clean_404(login):
     response = admin.get("/no/such/page")
     assert response.status_code == 404
     assert "Not Found" in response.get_data(as_text=True)
+
+
+def test_every_page_renders_for_an_admin_without_error(app, login):
+    """Smoke: every GET route without arguments answers (no 500), for an admin and a viewer."""
+    admin = login("admin")
+    viewer = login("viewer", email="viewer@example.com")
+    app.config["PROPAGATE_EXCEPTIONS"] = True
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in (rule.methods or set()) or rule.arguments or rule.endpoint == "static":
+            continue
+        for session in (admin, viewer):
+            response = session.get(rule.rule)
+            assert response.status_code < 500, (rule.rule, response.status_code)
+        checked += 1
+    assert checked >= 15

@@ -126,3 +126,16 @@ def test_scheduler_disabled_by_configuration(make_app):
     app = make_app(SCHEDULER_ENABLED=False)
     assert start_scheduler(app) is False
     assert build_scheduler(app).running is False
+
+
+def test_activity_log_grid_links_objects_and_filters(app, login):
+    from webapp.services.activity import log_activity
+
+    admin = login("admin")
+    with app.app_context():
+        log_activity("policy", "saved", "Policy 'X' saved.", object_type="policies", object_id=7)
+        log_activity("user", "created", "Someone created.")
+        db.session.commit()
+    page = admin.get("/logs/activity?f_q=Policy").get_data(as_text=True)
+    assert 'href="/policies/7"' in page and "Someone created." not in page
+    assert admin.get("/logs/activity?export=csv").status_code == 200

@@ -127,7 +127,11 @@ def activity():
     if request.args.get("export") == "csv":
         return grid.csv_response(state, "activity-logs.csv")
     return render_grid_page(
-        "logs/activity.html", "logs/_activity_grid.html", grid, grid.page(state)
+        "logs/activity.html",
+        "logs/_activity_grid.html",
+        grid,
+        grid.page(state),
+        object_links=OBJECT_LINKS,
     )
 
 
