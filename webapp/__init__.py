@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 from typing import Any
@@ -81,41 +82,27 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.close()
 
 
-def _register_blueprints(app: Flask) -> None:
-    from webapp.blueprints import (
-        accounts,
-        auth,
-        catalog,
-        feeds,
-        jobs,
-        logs,
-        main,
-        policies,
-        products,
-        settings,
-        store,
-        templates,
-        users,
-        wizard,
-    )
+BLUEPRINTS = (
+    "accounts",
+    "auth",
+    "catalog",
+    "feeds",
+    "jobs",
+    "logs",
+    "main",
+    "policies",
+    "products",
+    "settings",
+    "store",
+    "templates",
+    "users",
+    "wizard",
+)
 
-    for module in (
-        accounts,
-        auth,
-        catalog,
-        feeds,
-        jobs,
-        logs,
-        main,
-        policies,
-        products,
-        settings,
-        store,
-        templates,
-        users,
-        wizard,
-    ):
-        app.register_blueprint(module.bp)
+
+def _register_blueprints(app: Flask) -> None:
+    for name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(f"webapp.blueprints.{name}").bp)
 
 
 def _register_hooks(app: Flask) -> None:
