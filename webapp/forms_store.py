@@ -5,9 +5,14 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import URL, DataRequired, Length, Optional
+from wtforms.widgets import PasswordInput
+
+SECRET_FIELDS = ("consumer_secret", "access_token", "access_token_secret", "bearer_token")
 
 
 class StoreForm(FlaskForm):
+    """Magento store credentials; see :func:`store_form` to build it for a page."""
+
     base_url = StringField(
         "Base URL",
         validators=[
@@ -58,3 +63,16 @@ class StoreForm(FlaskForm):
         description="Sales channel whose stock gives the salable quantity (usually base).",
     )
     submit = SubmitField("Save")
+
+
+def store_form(store: object | None, demo_defaults: dict[str, object], posted: bool) -> StoreForm:
+    """The form for a POST, the saved store, or (no store yet) the demo sandbox's details."""
+    if posted:
+        return StoreForm()
+    if store is None:
+        form = StoreForm(data=demo_defaults)
+        # Demo mode pre-fills the sandbox's secrets: show them, as the seller would paste them.
+        for name in SECRET_FIELDS:
+            form[name].widget = PasswordInput(hide_value=False)
+        return form
+    return StoreForm(obj=store)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, get_flashed_messages, make_response, redirect, render_template, request
+from flask import Response, get_flashed_messages, make_response, redirect, request
 
 
 def is_htmx() -> bool:
@@ -49,8 +49,3 @@ def redirect_to(url: str) -> Response:
         response.headers["HX-Redirect"] = url
         return response
     return redirect(url, code=303)
-
-
-def render_form(template: str, *, status: int = 200, **context: Any) -> tuple[str, int]:
-    """Render a form page, or its partial for htmx; invalid submits answer 422."""
-    return render_template(template, **context), status

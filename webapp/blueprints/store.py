@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, render_template, request, url_for
 from flask_login import current_user
-from wtforms.widgets import PasswordInput
 
 from webapp.extensions import db
-from webapp.forms_store import StoreForm
+from webapp.forms_store import store_form
 from webapp.responses import redirect_to
 from webapp.security.crypto import mask
 from webapp.services.errors import ServiceError
@@ -24,23 +23,10 @@ from webapp.services.store import (
 bp = Blueprint("store", __name__, url_prefix="/store")
 
 
-def _form() -> StoreForm:
-    store = get_store()
-    if request.method == "POST":
-        return StoreForm()
-    if store is None:
-        form = StoreForm(data=demo_defaults())
-        # Demo mode pre-fills the sandbox's secrets: show them, as the seller would paste them.
-        for name in SECRET_FIELDS:
-            form[name].widget = PasswordInput(hide_value=False)
-        return form
-    return StoreForm(obj=store)
-
-
 @bp.route("/", methods=["GET", "POST"])
 def index():
     store = get_store()
-    form = _form()
+    form = store_form(store, demo_defaults() if store is None else {}, request.method == "POST")
     status = 200
     if form.validate_on_submit():
         data = {name: field.data for name, field in form._fields.items()}

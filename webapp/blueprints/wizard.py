@@ -20,13 +20,12 @@ from flask import (
 )
 from flask_login import current_user, login_user
 from sqlalchemy import select
-from wtforms.widgets import PasswordInput
 
 from webapp.auth import public
 from webapp.extensions import db
 from webapp.forms import RegistrationForm
 from webapp.forms_accounts import AccountForm
-from webapp.forms_store import StoreForm
+from webapp.forms_store import store_form
 from webapp.models import Role
 from webapp.models.accounts import Account
 from webapp.models.policies import Policy
@@ -37,7 +36,6 @@ from webapp.services.errors import ServiceError
 from webapp.services.policies import create_default_policies
 from webapp.services.settings import get_setting, set_setting
 from webapp.services.store import (
-    SECRET_FIELDS,
     check_connection,
     demo_defaults,
     get_store,
@@ -124,14 +122,9 @@ def register():
 @bp.route("/store", methods=["GET", "POST"])
 def store():
     existing = get_store()
-    if request.method == "POST":
-        form = StoreForm()
-    elif existing is None:
-        form = StoreForm(data=demo_defaults())
-        for name in SECRET_FIELDS:
-            form[name].widget = PasswordInput(hide_value=False)
-    else:
-        form = StoreForm(obj=existing)
+    form = store_form(
+        existing, demo_defaults() if existing is None else {}, request.method == "POST"
+    )
     status = 200
     report = None
     if form.validate_on_submit():

@@ -11,7 +11,7 @@ from webapp.jobs.registry import job
 from webapp.jobs.runner import JobContext
 from webapp.models.accounts import Account
 from webapp.models.listings import Listing, ListingTemplate
-from webapp.policies import SynchronizationSettings, settings_from_dict
+from webapp.policies import SynchronizationSettings
 from webapp.services import listings as svc
 from webapp.services.catalog import import_catalog, scan_stock
 from webapp.services.errors import ServiceError
@@ -51,13 +51,6 @@ def _forced(ctx: JobContext) -> bool:
     return ctx.run.trigger != "schedule"
 
 
-def _sync(account: Account) -> SynchronizationSettings:
-    from webapp.models.policies import Policy
-
-    policy = db.session.get(Policy, account.sync_policy_id) if account.sync_policy_id else None
-    return settings_from_dict("synchronization", policy.settings if policy else {})
-
-
 @job("product_assign", "Product assign", interval_seconds=30 * 60)
 def product_assign(ctx: JobContext) -> dict[str, Any]:
     """Re-apply every active template's assignment rules."""
@@ -66,7 +59,9 @@ def product_assign(ctx: JobContext) -> dict[str, Any]:
     for template in db.session.scalars(select(ListingTemplate).where(ListingTemplate.active)):
         account = template.account
         if account.id not in due:
-            due[account.id] = _due(account, "product_assign", _sync(account), _forced(ctx))
+            due[account.id] = _due(
+                account, "product_assign", svc.sync_settings(account), _forced(ctx)
+            )
         if due[account.id]:
             created += svc.apply_assignment_rules(template)
     return {"assigned": created}
@@ -87,7 +82,7 @@ def sync_cycle(ctx: JobContext) -> dict[str, Any]:
         result["stock"] = scan_stock(skus=listed)
     ctx.progress(1, 3)
     for account in _accounts():
-        sync = _sync(account)
+        sync = svc.sync_settings(account)
         if not _due(account, "inventory_price_sync", sync, _forced(ctx)):
             continue
         counts = svc.reconcile(account)
@@ -116,7 +111,7 @@ def listing_push(ctx: JobContext) -> dict[str, Any]:
     """Drain every pending instruction (content and images too), honouring the switches."""
     out = {}
     for account in _accounts():
-        sync = _sync(account)
+        sync = svc.sync_settings(account)
         aspects = []
         if sync.inventory_price_sync.enabled:
             aspects += ["price", "quantity"]
@@ -132,7 +127,7 @@ def listing_upload(ctx: JobContext) -> dict[str, Any]:
     """Upload queued listings of accounts whose product upload switch is on."""
     uploaded = failed = 0
     for account in _accounts():
-        if not _due(account, "product_upload", _sync(account), _forced(ctx)):
+        if not _due(account, "product_upload", svc.sync_settings(account), _forced(ctx)):
             continue
         queued = db.session.scalars(
             select(Listing).where(Listing.account_id == account.id, Listing.state == "queued")

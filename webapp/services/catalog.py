@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import select, update
 
 from webapp.database import utcnow
 from webapp.extensions import db
@@ -350,24 +350,3 @@ def scan_stock(
     if progress:
         progress(done, total)
     return {"scanned": done, "changed": changed}
-
-
-def get_catalog_product(sku: str) -> CatalogProduct | None:
-    """The cached product with this SKU (``None`` when unknown or never imported)."""
-    return db.session.scalar(select(CatalogProduct).where(CatalogProduct.sku == sku))
-
-
-def variants_of(parent: CatalogProduct) -> list[CatalogProduct]:
-    """The cached children of a configurable parent, in SKU order."""
-    return list(
-        db.session.scalars(
-            select(CatalogProduct)
-            .where(CatalogProduct.parent_sku == parent.sku)
-            .order_by(CatalogProduct.sku)
-        )
-    )
-
-
-def active_products_query() -> Select[tuple[CatalogProduct]]:
-    """Products still in Magento, for listing templates to narrow with their own conditions."""
-    return select(CatalogProduct).where(CatalogProduct.deleted_in_magento.is_(False))

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -291,10 +292,8 @@ def _mark_pushed(listing: Listing, computation: Computation, aspects: Iterable[s
     prints = dict(listing.fingerprints or {})
     current = computation.fingerprints()
     if "content" in aspects:
-        sync = _sync_settings(listing.account) if listing.account else None
-        prints["specific"] = _attribute_fingerprint(
-            computation, sync.specific_attributes if sync else ()
-        )
+        chosen = sync_settings(listing.account).specific_attributes if listing.account else ()
+        prints["specific"] = _attribute_fingerprint(computation, chosen)
     pushed = dict(listing.pushed or {})
     for aspect in aspects:
         prints[aspect] = current[aspect]
@@ -469,8 +468,7 @@ def record_feed(
     results: list[dict[str, Any]] | None = None,
     error: str | None = None,
 ) -> Feed | None:
-    sync = _sync_settings(account)
-    if sync is not None and not sync.feed_log:
+    if not sync_settings(account).feed_log:
         return None
     results = results or []
     failures = sum(1 for r in results if not r.get("success"))
@@ -493,16 +491,16 @@ def record_feed(
     return feed
 
 
-def _sync_settings(account: Account) -> SynchronizationSettings | None:
+def sync_settings(account: Account) -> SynchronizationSettings:
+    """The account's synchronization policy, or the defaults when none is assigned."""
     policy = db.session.get(Policy, account.sync_policy_id) if account.sync_policy_id else None
-    return settings_from_dict("synchronization", policy.settings) if policy else None
+    return settings_from_dict("synchronization", policy.settings if policy else {})
 
 
 def _log(
     account: Account, subtype: str, comment: str, *, level: str = "info", obj: Any = None
 ) -> None:
-    sync = _sync_settings(account)
-    if level == "info" and sync is not None and not sync.activity_log:
+    if level == "info" and not sync_settings(account).activity_log:
         return
     log_activity("listing", subtype, comment, level=level, obj=obj)
 
@@ -524,29 +522,27 @@ def upload_listing(listing: Listing) -> bool:
         return update_listing(listing, computation)
     token = require_connected(account)
     payload = computation.build.payload
+    feed = partial(
+        record_feed,
+        account,
+        "PRODUCT_CREATE",
+        "aliexpress.solution.product.post",
+        items=1,
+        request=payload,
+    )
     listing.state = "uploading"
     db.session.flush()
     try:
         product_id = adapters.post_product(aliexpress_client(account), token, payload)
     except RetryableError as exc:
         listing.state, listing.last_error = "queued", f"Will retry: {exc}"
-        record_feed(
-            account,
-            "PRODUCT_CREATE",
-            "aliexpress.solution.product.post",
-            items=1,
-            request=payload,
+        feed(
             error=str(exc),
         )
         return False
     except AliExpressError as exc:
         listing.state, listing.last_error = "error", f"AliExpress refused the product: {exc}"
-        record_feed(
-            account,
-            "PRODUCT_CREATE",
-            "aliexpress.solution.product.post",
-            items=1,
-            request=payload,
+        feed(
             error=str(exc),
             results=[{"sku": listing.sku, "success": False, "message": str(exc)}],
         )
@@ -555,12 +551,7 @@ def upload_listing(listing: Listing) -> bool:
     listing.ae_product_id = str(product_id)
     listing.state, listing.last_error = "live", None
     _mark_pushed(listing, computation, ASPECTS)
-    record_feed(
-        account,
-        "PRODUCT_CREATE",
-        "aliexpress.solution.product.post",
-        items=1,
-        request=payload,
+    feed(
         response={"product_id": product_id},
         results=[{"sku": listing.sku, "success": True, "product_id": product_id}],
     )
@@ -735,7 +726,7 @@ def reconcile(
     account: Account, *, full: bool = False, progress: Progress | None = None
 ) -> dict[str, int]:
     """Write instructions for listings whose computed values differ from what was pushed."""
-    sync = _sync_settings(account) or SynchronizationSettings()
+    sync = sync_settings(account)
     started = utcnow()
     since = None if full else get_watermark(RECONCILE_STREAM, account.id)
     query = select(Listing).where(
