@@ -7,7 +7,7 @@ from wtforms import PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import URL, DataRequired, Length, Optional
 from wtforms.widgets import PasswordInput
 
-SECRET_FIELDS = ("consumer_secret", "access_token", "access_token_secret", "bearer_token")
+from webapp.services.store import SECRET_FIELDS
 
 
 class StoreForm(FlaskForm):
