@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from types import SimpleNamespace
 
 import pytest
+from aiosmtpd.controller import Controller
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -326,3 +328,29 @@ def make_live_app(make_app):
 def live_app(make_live_app):
     """The app served over real HTTP on loopback (for the browser)."""
     return make_live_app()
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on loopback (aiosmtpd); yields (port, messages), each message with
+    ``.to`` (recipients) and ``.content`` (the raw text)."""
+    messages = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            messages.append(
+                SimpleNamespace(
+                    to=list(envelope.rcpt_tos), content=envelope.content.decode("utf-8", "replace")
+                )
+            )
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, messages
+    finally:
+        controller.stop()

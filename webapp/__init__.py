@@ -89,6 +89,7 @@ BLUEPRINTS = (
     "feeds",
     "jobs",
     "logs",
+    "orders",
     "main",
     "policies",
     "products",

@@ -49,3 +49,19 @@ def redirect_to(url: str) -> Response:
         response.headers["HX-Redirect"] = url
         return response
     return redirect(url, code=303)
+
+
+def start_job(job_id: str, params: dict[str, Any] | None = None) -> tuple[str, int]:
+    """Start a job in the background and answer 202 with its progress component (the
+    component polls the run until it finishes)."""
+    from flask import current_app, render_template
+
+    from webapp.extensions import db
+    from webapp.jobs.registry import get_job
+    from webapp.jobs.runner import enqueue_run
+    from webapp.models import CronLog
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    run_id = enqueue_run(app, job_id, trigger="manual", params=params)
+    run = db.session.get(CronLog, run_id)
+    return render_template("jobs/_progress.html", run=run, spec=get_job(job_id)), 202

@@ -148,3 +148,18 @@ def test_paging_a_generated_catalog_returns_every_sku_once(tmp_path):
         generated = magento.products.search(SearchCriteria().where("sku", "GEN-%", "like"))
         assert generated["total_count"] == 4950
     assert generate(5000, path) == 5000  # already that big: nothing added
+
+
+def test_sku_chunks_fill_the_url_budget_and_keep_every_sku_once():
+    from urllib.parse import quote
+
+    from webapp.services.catalog import SKU_FILTER_BUDGET, SKU_FILTER_MAX, sku_chunks
+
+    skus = [f"SKU-{i:05d}" for i in range(1000)] + ["LONG/" + "x" * 400, "ÜMLAUT ß"]
+    chunks = list(sku_chunks(skus))
+    assert [s for chunk in chunks for s in chunk] == skus
+    assert all(len(c) <= SKU_FILTER_MAX for c in chunks)
+    for chunk in chunks:
+        encoded = ",".join(quote(s, safe="") for s in chunk)
+        assert len(chunk) == 1 or len(encoded) <= SKU_FILTER_BUDGET + 3 * len(chunk)
+    assert len(chunks) < 1000 / 100  # fewer calls than fixed groups of 100

@@ -4,15 +4,15 @@ real consent flow, default policies in place."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 from flask import Flask
 from sqlalchemy import select
 
+from webapp.demo_seed import consent
 from webapp.extensions import db
 
 
@@ -49,16 +49,6 @@ class World:
         from webapp.models.accounts import Account
 
         return db.session.scalar(select(Account).order_by(Account.id))
-
-
-def consent(http: requests.Session, authorize_url: str) -> str:
-    page = http.get(authorize_url, timeout=10)
-    action = re.search(r'<form method="post" action="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-    form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
-    form["seller_id"] = re.findall(r'name="seller_id" value="([^"]+)"', page.text)[0]
-    form["decision"] = "allow"
-    answer = http.post(urljoin(page.url, action), data=form, allow_redirects=False, timeout=10)
-    return answer.headers["Location"]
 
 
 def build_world(app: Flask) -> World:

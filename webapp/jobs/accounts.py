@@ -47,4 +47,4 @@ def onboarding_fetch(ctx: JobContext) -> dict[str, Any]:
 @job("onboarding_refresh", "Onboarding data refresh", interval_seconds=24 * 3600)
 def onboarding_refresh(ctx: JobContext) -> dict[str, Any]:
     """Daily refresh of every connected account's onboarding data."""
-    return onboarding_fetch(ctx)
+    return onboarding_fetch(ctx) or {}

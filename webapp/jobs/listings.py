@@ -23,11 +23,19 @@ def _accounts() -> list[Account]:
 
 
 def _due(
-    account: Account, switch: str, settings: SynchronizationSettings, force: bool = False
+    account: Account,
+    switch: str,
+    settings: SynchronizationSettings,
+    force: bool = False,
+    *,
+    slack_seconds: int = 5,
 ) -> bool:
     """Whether the account's synchronization policy wants this switch to run now: it is on and
-    its interval has passed since its last run (the jobs themselves tick more often). A manual
-    run ("Run now", the CLI) only needs the switch on."""
+    its interval, less ``slack_seconds``, has passed since its last run (the jobs themselves
+    tick more often). A manual run ("Run now", the CLI) only needs the switch on.
+
+    A slack of one tick makes the interval the longest a change waits, instead of the
+    shortest time between two runs (price and stock: "within a minute")."""
     from datetime import timedelta
 
     from webapp.database import utcnow
@@ -40,7 +48,7 @@ def _due(
     last = get_watermark(stream, account.id)
     now = utcnow()
     # A few seconds of slack so a one-minute switch runs on every one-minute tick.
-    interval = timedelta(minutes=schedule.interval_minutes, seconds=-5)
+    interval = timedelta(minutes=schedule.interval_minutes, seconds=-slack_seconds)
     if not force and last is not None and now - last < interval:
         return False
     set_watermark(stream, now, account.id)
@@ -67,7 +75,10 @@ def product_assign(ctx: JobContext) -> dict[str, Any]:
     return {"assigned": created}
 
 
-@job("sync_cycle", "Price and stock sync", interval_seconds=60)
+SYNC_TICK_SECONDS = 30
+
+
+@job("sync_cycle", "Price and stock sync", interval_seconds=SYNC_TICK_SECONDS)
 def sync_cycle(ctx: JobContext) -> dict[str, Any]:
     """Read Magento changes, reconcile every connected account, push price and stock."""
     result: dict[str, Any] = {}
@@ -83,7 +94,13 @@ def sync_cycle(ctx: JobContext) -> dict[str, Any]:
     ctx.progress(1, 3)
     for account in _accounts():
         sync = svc.sync_settings(account)
-        if not _due(account, "inventory_price_sync", sync, _forced(ctx)):
+        if not _due(
+            account,
+            "inventory_price_sync",
+            sync,
+            _forced(ctx),
+            slack_seconds=SYNC_TICK_SECONDS + 5,
+        ):
             continue
         counts = svc.reconcile(account)
         ctx.progress(2, 3)
@@ -168,7 +185,10 @@ def listing_action(ctx: JobContext) -> dict[str, Any]:
                 summary["skipped"] += 1
         db.session.flush()
         for account_id in by_account:
-            counts = svc.push(db.session.get(Account, account_id), aspects=[action])
+            account = db.session.get(Account, account_id)
+            if account is None:
+                continue
+            counts = svc.push(account, aspects=[action])
             summary["done"] += counts["pushed"]
             summary["failed"] += counts["failed"]
         return summary

@@ -4,6 +4,7 @@ from webapp.models.accounts import Account, OAuthState, OnboardingData
 from webapp.models.api_calls import ApiCall
 from webapp.models.listings import Feed, Instruction, Listing, ListingTemplate
 from webapp.models.logs import ActivityLog, AppSetting, CronLog
+from webapp.models.orders import Order, OrderEvent, OrderItem, OrderShipment
 from webapp.models.policies import Policy
 from webapp.models.store import CatalogProduct, Store
 from webapp.models.sync import Watermark
@@ -22,6 +23,10 @@ __all__ = [
     "ListingTemplate",
     "OAuthState",
     "OnboardingData",
+    "Order",
+    "OrderEvent",
+    "OrderItem",
+    "OrderShipment",
     "Policy",
     "Role",
     "Store",

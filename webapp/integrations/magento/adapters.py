@@ -173,6 +173,10 @@ class ProductAdapter:
         """One product with store-view values and ``extension_attributes.stock_item``."""
         return self.client.request("GET", f"products/{quote_segment(sku)}", store_code=store_code)
 
+    def create(self, product: JSON) -> JSON:
+        """``POST /V1/products`` (all store views); 400 when the SKU exists."""
+        return self.client.request("POST", "products", json_body={"product": product})
+
     def update(self, sku: str, product: JSON, store_code: str | None = None) -> JSON:
         """``PUT /V1/products/{sku}`` with a partial product (e.g. ``{"price": 9.5}``)."""
         body = {"product": {"sku": sku, **product}}

@@ -65,6 +65,10 @@ LIST_WRAPPERS = frozenset(
 )
 
 
+#: call-counter prefix of the faults served, by kind (kept out of the call counts)
+INJECTED = "!fault:"
+
+
 def simplify(value: Any) -> Any:
     if isinstance(value, dict):
         if len(value) == 1:
@@ -151,6 +155,7 @@ def create_app(state_path: str | None = None, **settings: Any) -> Flask:
         if fault is None:
             return None
         kind = fault["kind"]
+        state.count_call(f"{INJECTED}{kind}")
         if kind == "http_error":
             status = int(fault["status"] or 503)
             return Response(
@@ -165,10 +170,10 @@ def create_app(state_path: str | None = None, **settings: Any) -> Flask:
             time.sleep(float(fault["seconds"] or 5))
             return None
         if kind == "api_call_limit":
-            ban = int(fault["seconds"] or 1)
+            ban = float(fault["seconds"] or 1)
             raise ApiFault(
                 "ApiCallLimit",
-                f"Api access frequency exceeds the limit. this ban will last {ban} seconds",
+                f"Api access frequency exceeds the limit. this ban will last {ban:g} seconds",
             )
         if kind == "illegal_access_token":
             raise ApiFault("IllegalAccessToken", "The specified access token is invalid or expired")
@@ -487,6 +492,21 @@ def create_app(state_path: str | None = None, **settings: Any) -> Flask:
             return bad_request(str(exc))
         return jsonify(methods.order_dto(order))
 
+    @app.post("/_control/orders/simulate")
+    def control_simulate_orders() -> Response | tuple[Response, int]:
+        data = body()
+        try:
+            orders = methods.simulate_orders(
+                state,
+                int(data.get("count", 1)),
+                seller_id=data.get("seller_id"),
+                status=data.get("status", "WAIT_SELLER_SEND_GOODS"),
+                seed_value=data.get("seed"),
+            )
+        except (TypeError, ValueError) as exc:
+            return bad_request(str(exc))
+        return jsonify({"orders": [methods.order_dto(o) for o in orders]})
+
     @app.post("/_control/orders/<int:order_id>/status")
     def control_order_status(order_id: int) -> Response | tuple[Response, int]:
         try:
@@ -504,7 +524,9 @@ def create_app(state_path: str | None = None, **settings: Any) -> Flask:
     @app.get("/_control/calls")
     def control_calls() -> Response:
         counts = state.call_counts()
-        return jsonify({"calls": counts, "total": sum(counts.values())})
+        injected = {k[len(INJECTED) :]: v for k, v in counts.items() if k.startswith(INJECTED)}
+        counts = {k: v for k, v in counts.items() if not k.startswith(INJECTED)}
+        return jsonify({"calls": counts, "total": sum(counts.values()), "faults": injected})
 
     @app.errorhandler(400)
     def bad(error: Any) -> tuple[str, int]:

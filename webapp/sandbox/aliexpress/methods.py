@@ -1076,7 +1076,10 @@ def create_order(
             }
         )
     buyer_seed = seed.BUYERS[0]
-    buyer_info = {k: v for k, v in {**buyer_seed, **(buyer or {})}.items() if k != "address"}
+    # A whole buyer (with its login id) stands alone; a partial one overrides the first seed buyer.
+    whole = bool(buyer and buyer.get("login_id"))
+    merged = dict(buyer or {}) if whole else {**buyer_seed, **(buyer or {})}
+    buyer_info = {k: v for k, v in merged.items() if k != "address"}
     now = time.time()
     order = {
         "order_id": state.next_id("order"),
@@ -1096,6 +1099,56 @@ def create_order(
     }
     state.save_order(order)
     return order
+
+
+def simulate_orders(
+    state: SandboxState,
+    count: int = 1,
+    *,
+    seller_id: str | None = None,
+    status: str = "WAIT_SELLER_SEND_GOODS",
+    seed_value: int | None = None,
+) -> list[dict[str, Any]]:
+    """Buyer orders as they come in: a random buyer and address, one to three lines of live
+    products in random variants and quantities (the demo's "Simulate order" button)."""
+    import random
+
+    rng = random.Random(seed_value)  # noqa: S311 - simulated buyers, not secrets
+    seller_id = str(seller_id or seed.SELLERS[0]["seller_id"])
+    orders = []
+    for _ in range(max(1, min(int(count), 100))):
+        live = [
+            p
+            for p in state.products(seller_id, "onSelling")
+            if any(int(s.get("inventory") or 0) > 0 for s in p["skus"])
+        ]
+        if not live:
+            raise ValueError("the seller has no live product in stock to order")
+        items = []
+        for product in rng.sample(live, k=min(len(live), rng.randint(1, 3))):
+            in_stock = [s for s in product["skus"] if int(s.get("inventory") or 0) > 0]
+            sku = rng.choice(in_stock)
+            quantity = rng.randint(1, min(2, int(sku["inventory"])))
+            items.append(
+                {
+                    "product_id": product["product_id"],
+                    "sku_code": sku["sku_code"],
+                    "quantity": quantity,
+                }
+            )
+        buyer = dict(rng.choice(seed.BUYERS))
+        orders.append(
+            create_order(
+                state,
+                seller_id=seller_id,
+                items=items,
+                buyer={k: v for k, v in buyer.items() if k != "address"},
+                address=buyer["address"],
+                status=status,
+                shipping_amount=rng.choice(["0.00", "2.99", "4.50"]),
+            )
+        )
+    return orders
 
 
 def set_order_status(state: SandboxState, order_id: Any, status: str) -> dict[str, Any]:
@@ -1225,6 +1278,7 @@ def order_detail(order: dict[str, Any]) -> dict[str, Any]:
             "first_name": buyer["first_name"],
             "last_name": buyer["last_name"],
             "country": buyer["country"],
+            **({"email": buyer["email"]} if buyer.get("email") else {}),
         },
         "receipt_address": order["address"],
         "order_amount": _global_money(amount, currency),

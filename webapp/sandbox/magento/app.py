@@ -347,6 +347,12 @@ def product(ctx: Ctx, sku: str) -> dict:
     return product_doc(ctx.db, product_row(ctx.db, sku, ctx.store_id), with_stock=True)
 
 
+@route("POST", "products", "Magento_Catalog::products")
+def create_product(ctx: Ctx) -> dict:
+    sku = catalog.create_product(ctx.db, ctx.body or {})
+    return product_doc(ctx.db, product_row(ctx.db, sku, ctx.store_id), with_stock=True)
+
+
 @route("PUT", "products/{sku}", "Magento_Catalog::products")
 def update_product(ctx: Ctx, sku: str) -> dict:
     catalog.update_product(ctx.db, sku, ctx.body, ctx.store_id)
@@ -669,6 +675,8 @@ class Sandbox:
         self.settings = dict(self.initial_settings)
         self.faults: dict[str, Any] = {}
         self.calls: Counter[str] = Counter()
+        #: faults served, by mode (the soak test reports them)
+        self.injected: Counter[str] = Counter()
         self.lock = threading.Lock()
 
     def integration(self) -> Integration:
@@ -687,12 +695,14 @@ class Sandbox:
             if not fault or fault.get("route", call) != call:
                 return None
             if fault.get("count"):
+                self.injected[fault.get("mode", "5xx")] += 1
                 fault["count"] -= 1
                 if fault["count"] == 0:
                     self.faults = {}
                 return dict(fault)
             probability = float(fault.get("probability") or 0)
             if probability and random.random() < probability:  # noqa: S311 - test noise
+                self.injected[fault.get("mode", "5xx")] += 1
                 return dict(fault)
             return None
 
@@ -898,6 +908,11 @@ def _control(app: Flask, sandbox: Sandbox) -> None:
         with sandbox.lock:
             sandbox.faults = body()
         return _json(sandbox.faults)
+
+    @app.get("/_control/faults")
+    def control_fault_state() -> Response:
+        with sandbox.lock:
+            return _json({"armed": sandbox.faults, "injected": dict(sandbox.injected)})
 
     @app.delete("/_control/faults")
     def control_clear_faults() -> Response:

@@ -217,6 +217,52 @@ def update_product(db: sqlite3.Connection, sku: str, body: dict, store_id: int) 
     )
 
 
+def create_product(db: sqlite3.Connection, body: dict) -> str:
+    """``POST /V1/products``: a new simple product (the fields a placeholder needs); returns
+    its SKU. An existing SKU answers 400 like Magento's URL-key/SKU uniqueness check."""
+    product = body.get("product")
+    if not isinstance(product, dict):
+        raise ApiError(
+            400, '"%fieldName" is required. Enter and try again.', {"fieldName": "product"}
+        )
+    for name in ("sku", "name", "attribute_set_id"):
+        if product.get(name) in (None, ""):
+            raise ApiError(
+                400, '"%fieldName" is required. Enter and try again.', {"fieldName": name}
+            )
+    sku = str(product["sku"])
+    if db.execute("SELECT 1 FROM product WHERE sku = ?", (sku,)).fetchone():
+        raise ApiError(400, "The product with SKU %1 already exists.", [sku])
+    if product.get("type_id", "simple") != "simple":
+        raise ApiError(
+            400, "The product type %1 is not supported by the sandbox.", [product["type_id"]]
+        )
+    custom = {a["attribute_code"]: a["value"] for a in product.get("custom_attributes") or []}
+    custom.setdefault("url_key", sku.lower())
+    data = {"custom": custom, "categories": [], "media": []}
+    now = utcnow()
+    entity_id = int(db.execute("SELECT COALESCE(MAX(entity_id), 0) + 1 FROM product").fetchone()[0])
+    db.execute(
+        f"INSERT INTO product VALUES ({','.join('?' * 13)})",  # noqa: S608 - placeholders only
+        (
+            entity_id,
+            sku,
+            "simple",
+            int(product["attribute_set_id"]),
+            str(product["name"]),
+            float(product.get("price") or 0),
+            int(product.get("status") or 1),
+            int(product.get("visibility") or 4),
+            float(product.get("weight") or 0) or None,
+            now,
+            now,
+            None,
+            json.dumps(data, separators=(",", ":")),
+        ),
+    )
+    return sku
+
+
 # -- inventory -------------------------------------------------------------------------------
 def legacy_stock_item(db: sqlite3.Connection, row: sqlite3.Row) -> dict:
     """CatalogInventory stock item: mirrors the Default Source only (magento/inventory#219)."""

@@ -91,6 +91,9 @@ def add_cart_item(db: sqlite3.Connection, cart_id: int, body: dict) -> dict:
         raise ApiError(
             400, "The product type %1 is not supported by the sandbox.", [product["type_id"]]
         )
+    if int(child["status"]) != 1 or int(product["status"]) != 1:
+        # Magento refuses disabled products in a cart (Quote\Model\Quote::addProduct).
+        raise ApiError(400, "Product that you are trying to add is not available.")
     salable = salable_quantities(db, [child["sku"]], seed.SELLING_STOCK_ID)[child["sku"]]
     if salable < qty:
         raise ApiError(400, "The requested qty is not available")
@@ -159,6 +162,10 @@ def set_shipping_information(db: sqlite3.Connection, cart_id: int, body: dict) -
     address = info.get("shipping_address") or {}
     for name in QUOTE_ADDRESS_FIELDS:
         if name not in address:
+            raise ApiError(400, REQUIRED, {"fieldName": name})
+    for name in ("firstname", "lastname", "street", "city", "telephone", "postcode", "country_id"):
+        # Magento's address validator: these may not be empty either.
+        if not address.get(name) or address[name] == [""]:
             raise ApiError(400, REQUIRED, {"fieldName": name})
     if (info.get("shipping_carrier_code"), info.get("shipping_method_code")) != (
         "flatrate",

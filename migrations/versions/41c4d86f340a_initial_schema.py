@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 2714f336d040
+Revision ID: 41c4d86f340a
 Revises: 
-Create Date: 2026-11-25 08:06:14.637401
+Create Date: 2026-11-25 10:03:19.959036
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '2714f336d040'
+revision = '41c4d86f340a'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -312,6 +312,60 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_onboarding_data')),
     sa.UniqueConstraint('account_id', 'kind', name=op.f('uq_onboarding_data_account_id_kind'))
     )
+    op.create_table('orders',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('ae_order_id', sa.String(length=32), nullable=False),
+    sa.Column('ae_status', sa.String(length=32), nullable=False),
+    sa.Column('buyer_login_id', sa.String(length=128), nullable=True),
+    sa.Column('buyer_name', sa.String(length=255), nullable=False),
+    sa.Column('buyer_email', sa.String(length=255), nullable=True),
+    sa.Column('buyer_country', sa.String(length=8), nullable=True),
+    sa.Column('currency', sa.String(length=8), nullable=False),
+    sa.Column('total', sa.Float(), nullable=False),
+    sa.Column('shipping_amount', sa.Float(), nullable=False),
+    sa.Column('item_count', sa.Integer(), nullable=False),
+    sa.Column('address', sa.JSON(), nullable=False),
+    sa.Column('logistics_service', sa.String(length=64), nullable=True),
+    sa.Column('memo', sa.Text(), nullable=True),
+    sa.Column('placed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('paid_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('ae_modified_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('import_state', sa.String(length=16), nullable=False),
+    sa.Column('detail_read', sa.Boolean(), nullable=False),
+    sa.Column('failure_reason', sa.Text(), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_attempt_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('magento_quote_id', sa.Integer(), nullable=True),
+    sa.Column('magento_order_id', sa.Integer(), nullable=True),
+    sa.Column('magento_increment_id', sa.String(length=64), nullable=True),
+    sa.Column('magento_status', sa.String(length=32), nullable=True),
+    sa.Column('magento_total', sa.Float(), nullable=True),
+    sa.Column('commented', sa.Boolean(), nullable=False),
+    sa.Column('invoiced', sa.Boolean(), nullable=False),
+    sa.Column('notified', sa.Boolean(), nullable=False),
+    sa.Column('status_applied', sa.String(length=32), nullable=True),
+    sa.Column('attention', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_orders_account_id_accounts')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_orders')),
+    sa.UniqueConstraint('account_id', 'ae_order_id', name=op.f('uq_orders_account_id_ae_order_id'))
+    )
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_orders_account_id'), ['account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_orders_ae_modified_at'), ['ae_modified_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_orders_ae_status'), ['ae_status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_orders_buyer_name'), ['buyer_name'], unique=False)
+        batch_op.create_index(batch_op.f('ix_orders_import_state'), ['import_state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_orders_last_attempt_at'), ['last_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_orders_magento_increment_id'), ['magento_increment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_orders_magento_order_id'), ['magento_order_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_orders_magento_status'), ['magento_status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_orders_placed_at'), ['placed_at'], unique=False)
+        batch_op.create_index('ix_orders_state_account', ['import_state', 'account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_orders_total'), ['total'], unique=False)
+
     op.create_table('listings',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -346,6 +400,60 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_listings_state'), ['state'], unique=False)
         batch_op.create_index(batch_op.f('ix_listings_template_id'), ['template_id'], unique=False)
 
+    op.create_table('order_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('level', sa.String(length=16), nullable=False),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_order_events_order_id_orders'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_order_events'))
+    )
+    with op.batch_alter_table('order_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_order_events_order_id'), ['order_id'], unique=False)
+
+    op.create_table('order_items',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('child_id', sa.String(length=32), nullable=False),
+    sa.Column('ae_product_id', sa.String(length=32), nullable=True),
+    sa.Column('sku_code', sa.String(length=64), nullable=False),
+    sa.Column('magento_sku', sa.String(length=64), nullable=True),
+    sa.Column('name', sa.String(length=255), nullable=False),
+    sa.Column('quantity', sa.Integer(), nullable=False),
+    sa.Column('unit_price', sa.Float(), nullable=False),
+    sa.Column('total', sa.Float(), nullable=False),
+    sa.Column('properties', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_order_items_order_id_orders'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_order_items'))
+    )
+    with op.batch_alter_table('order_items', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_order_items_order_id'), ['order_id'], unique=False)
+
+    op.create_table('order_shipments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('magento_shipment_id', sa.Integer(), nullable=True),
+    sa.Column('tracking_number', sa.String(length=128), nullable=False),
+    sa.Column('magento_carrier', sa.String(length=64), nullable=True),
+    sa.Column('ae_service', sa.String(length=64), nullable=True),
+    sa.Column('tracking_url', sa.String(length=512), nullable=True),
+    sa.Column('send_type', sa.String(length=8), nullable=False),
+    sa.Column('quantity', sa.Float(), nullable=False),
+    sa.Column('source', sa.String(length=16), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('pushed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_order_shipments_order_id_orders'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_order_shipments')),
+    sa.UniqueConstraint('order_id', 'magento_shipment_id', 'tracking_number', name=op.f('uq_order_shipments_order_id_magento_shipment_id_tracking_number'))
+    )
+    with op.batch_alter_table('order_shipments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_order_shipments_order_id'), ['order_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_order_shipments_state'), ['state'], unique=False)
+
     op.create_table('instructions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('listing_id', sa.Integer(), nullable=False),
@@ -371,6 +479,19 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_instructions_created_at'))
 
     op.drop_table('instructions')
+    with op.batch_alter_table('order_shipments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_order_shipments_state'))
+        batch_op.drop_index(batch_op.f('ix_order_shipments_order_id'))
+
+    op.drop_table('order_shipments')
+    with op.batch_alter_table('order_items', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_order_items_order_id'))
+
+    op.drop_table('order_items')
+    with op.batch_alter_table('order_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_order_events_order_id'))
+
+    op.drop_table('order_events')
     with op.batch_alter_table('listings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_listings_template_id'))
         batch_op.drop_index(batch_op.f('ix_listings_state'))
@@ -380,6 +501,21 @@ def downgrade():
         batch_op.drop_index('ix_listings_account_state')
 
     op.drop_table('listings')
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_orders_total'))
+        batch_op.drop_index('ix_orders_state_account')
+        batch_op.drop_index(batch_op.f('ix_orders_placed_at'))
+        batch_op.drop_index(batch_op.f('ix_orders_magento_status'))
+        batch_op.drop_index(batch_op.f('ix_orders_magento_order_id'))
+        batch_op.drop_index(batch_op.f('ix_orders_magento_increment_id'))
+        batch_op.drop_index(batch_op.f('ix_orders_last_attempt_at'))
+        batch_op.drop_index(batch_op.f('ix_orders_import_state'))
+        batch_op.drop_index(batch_op.f('ix_orders_buyer_name'))
+        batch_op.drop_index(batch_op.f('ix_orders_ae_status'))
+        batch_op.drop_index(batch_op.f('ix_orders_ae_modified_at'))
+        batch_op.drop_index(batch_op.f('ix_orders_account_id'))
+
+    op.drop_table('orders')
     op.drop_table('onboarding_data')
     op.drop_table('oauth_states')
     op.drop_table('listing_templates')
