@@ -4,11 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask
 STAMPS := .make-stamps
-HTMX := webapp/static/vendor/htmx.min.js
+VENDOR_DIR := webapp/static/vendor
+HTMX := $(VENDOR_DIR)/htmx.min.js
+UPLOT := $(VENDOR_DIR)/uPlot.iife.min.js $(VENDOR_DIR)/uPlot.min.css
 PYTEST_ARGS ?=
 export FLASK_APP := webapp
 
-.PHONY: install assets migrate run test test-sqlite test-postgres lint format typecheck bench clean
+.PHONY: install assets migrate run test test-sqlite test-postgres lint format typecheck bench soak clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -19,13 +21,22 @@ $(STAMPS)/python: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@mkdir -p $(STAMPS) && touch $@
 
-$(HTMX): package.json package-lock.json
+# One `npm ci` per change of the lock file; each vendored file is then copied on its own, so a
+# deleted file comes back and a parallel make never runs npm twice.
+$(STAMPS)/npm: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-	@mkdir -p $(dir $(HTMX))
-	cp node_modules/htmx.org/dist/htmx.min.js $(HTMX)
+	@mkdir -p $(STAMPS) && touch $@
 
-install: $(STAMPS)/python $(HTMX)
-assets: $(HTMX)
+$(HTMX): $(STAMPS)/npm
+	@mkdir -p $(VENDOR_DIR)
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+$(VENDOR_DIR)/uPlot.%: $(STAMPS)/npm
+	@mkdir -p $(VENDOR_DIR)
+	cp node_modules/uplot/dist/uPlot.$* $@
+
+install: $(STAMPS)/python $(HTMX) $(UPLOT)
+assets: $(HTMX) $(UPLOT)
 
 migrate: install
 	$(FLASK) db upgrade
@@ -54,6 +65,7 @@ test-postgres: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff format .
@@ -65,6 +77,11 @@ typecheck: install
 ## Benchmarks: figures printed and written to .bench/results.json.
 bench: install
 	$(PY) -m bench
+
+## 1,000 sync cycles with injected faults, then 50 random SIGKILLs of the import and the
+## push (SOAK_CYCLES, CRASH_POINTS to change); prints the counts.
+soak: install
+	$(PY) -m tests.soak --cycles $${SOAK_CYCLES:-1000} --crash-points $${CRASH_POINTS:-50}
 
 clean:
 	rm -rf $(STAMPS) $(VENV) node_modules webapp/static/vendor .bench

@@ -9,11 +9,10 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.grid import Column, Grid, render_grid_page
-from webapp.jobs.registry import get_job
 from webapp.jobs.runner import enqueue_run
-from webapp.models import CronLog
-from webapp.models.listings import Listing, ListingTemplate
-from webapp.responses import redirect_to
+from webapp.models.accounts import Account
+from webapp.models.listings import Instruction, Listing, ListingTemplate
+from webapp.responses import redirect_to, start_job
 from webapp.services import listings as svc
 from webapp.services.errors import ServiceError
 
@@ -47,6 +46,14 @@ def products_grid() -> Grid:
                 choices=templates,
                 where=lambda v: Listing.template_id == int(v),
             ),
+            Column(
+                "account_id",
+                "Account",
+                Listing.account_id,
+                filter="select",
+                choices=[(str(a.id), a.title) for a in db.session.scalars(select(Account))],
+                where=lambda v: Listing.account_id == int(v),
+            ),
             Column("ae_product_id", "AliExpress id", Listing.ae_product_id, filter="text"),
             Column("state", "State", Listing.state, filter="select", choices=Listing.STATES),
             Column("magento_price", "Magento price", Listing.magento_price, filter="number"),
@@ -64,6 +71,20 @@ def products_grid() -> Grid:
                     Listing.last_error.is_not(None) if v == "1" else Listing.last_error.is_(None)
                 ),
             ),
+            Column(
+                "pending",
+                "Pending",
+                None,
+                sortable=False,
+                filter="select",
+                choices=[("1", "Changes waiting"), ("0", "Up to date")],
+                where=lambda v: (
+                    Listing.id.in_(select(Instruction.listing_id))
+                    if v == "1"
+                    else Listing.id.not_in(select(Instruction.listing_id))
+                ),
+                exportable=False,
+            ),
         ],
         id_column=Listing.id,
         default_sort="sku",
@@ -78,21 +99,23 @@ def index():
     if request.args.get("export") == "csv":
         return grid.csv_response(state, "products.csv")
     templates = {t.id: t.name for t in db.session.scalars(select(ListingTemplate))}
+    page = grid.page(state)
+    ids = [row.id for row in page.items]
+    pending: dict[int, list[str]] = {}
+    for listing_id, aspect in db.session.execute(
+        select(Instruction.listing_id, Instruction.aspect).where(Instruction.listing_id.in_(ids))
+    ):
+        pending.setdefault(listing_id, []).append(aspect)
     return render_grid_page(
         "products/index.html",
         "products/_grid.html",
         grid,
-        grid.page(state),
+        page,
         templates=templates,
         mass_actions=MASS_ACTIONS,
         pending=svc.pending_instructions(),
-    )
-
-
-def _progress(job_id: str, params: dict | None = None):  # type: ignore[no-untyped-def,type-arg]
-    run_id = enqueue_run(current_app._get_current_object(), job_id, trigger="manual", params=params)  # type: ignore[attr-defined]
-    return render_template(
-        "jobs/_progress.html", run=db.session.get(CronLog, run_id), spec=get_job(job_id)
+        pending_aspects=pending,
+        accounts={a.id: a.title for a in db.session.scalars(select(Account))},
     )
 
 
@@ -128,14 +151,11 @@ def run(job_id: str):
         "product_assign",
     ):
         abort(404)
-    return _progress(job_id), 202
+    return start_job(job_id)
 
 
 def _listing(listing_id: int) -> Listing:
-    listing = db.session.get(Listing, listing_id)
-    if listing is None:
-        abort(404, description="No such product.")
-    return listing
+    return db.get_or_404(Listing, listing_id, description="No such product.")
 
 
 @bp.route("/<int:listing_id>")
@@ -162,7 +182,7 @@ def detail(listing_id: int):
 def quality():
     """Issues of every listing (or a template's), grouped by problem, linking to the fix."""
     query = select(Listing).where(Listing.state.in_(("not_uploaded", "error", "queued", "live")))
-    if request.args.get("template_id", "").isdigit():
+    if request.args.get("template_id", "").isdigit() and len(request.args["template_id"]) < 19:
         query = query.where(Listing.template_id == int(request.args["template_id"]))
     listings = db.session.scalars(query.limit(5000)).all()
     if request.args.get("revalidate") == "1":
