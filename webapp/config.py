@@ -49,6 +49,16 @@ ENV_VARIABLES: dict[str, tuple[str, str]] = {
     "SMTP_STARTTLS": ("0", "`1` to use STARTTLS."),
     "MAIL_FROM": ("alimento@localhost", "Sender address of notifications."),
     "LOG_LEVEL": ("INFO", "Python log level."),
+    "MAGENTO_ADMIN_URL": (
+        "the store's base URL + /admin",
+        "Magento admin URL, for the links from orders to the store admin.",
+    ),
+    "LOGIN_RATE_LIMIT": ("10 per 15 minutes", "Failed logins allowed per e-mail."),
+    "LOGIN_RATE_LIMIT_IP": ("30 per 15 minutes", "Failed logins allowed per client IP."),
+    "LOGIN_RATE_LIMIT_STORAGE": (
+        "memory://",
+        "Where the login counters live; `redis://host:6379` to share them between processes.",
+    ),
 }
 
 
@@ -111,6 +121,10 @@ def load(instance_path: str) -> dict[str, Any]:
         "SMTP_STARTTLS": _truthy(env("SMTP_STARTTLS", "0")),
         "MAIL_FROM": env("MAIL_FROM", "alimento@localhost"),
         "LOG_LEVEL": env("LOG_LEVEL", "INFO"),
+        "MAGENTO_ADMIN_URL": env("MAGENTO_ADMIN_URL", ""),
+        "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
+        "LOGIN_RATE_LIMIT_IP": env("LOGIN_RATE_LIMIT_IP", "30 per 15 minutes"),
+        "LOGIN_RATE_LIMIT_STORAGE": env("LOGIN_RATE_LIMIT_STORAGE", "memory://"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,

@@ -40,6 +40,7 @@ def mount_sandboxes(app: Flask) -> None:
         app.wsgi_app, {ALIEXPRESS_PREFIX: aliexpress, MAGENTO_PREFIX: magento}
     )
     app.cli.add_command(sandbox_cli)
+    app.cli.add_command(demo_cli)
 
 
 def _control(app: Flask, name: str, method: str, path: str, payload: Any = None) -> Any:
@@ -66,6 +67,14 @@ def sandbox_info(app: Flask) -> dict[str, Any]:
         },
         "magento": {**magento, "base_url": public + MAGENTO_PREFIX},
     }
+
+
+def simulate_orders(app: Flask, count: int = 1, status: str = "WAIT_SELLER_SEND_GOODS") -> list:
+    """Sandbox buyers order live products (random buyers, lines, variants and quantities)."""
+    answer = _control(
+        app, "aliexpress", "POST", "/_control/orders/simulate", {"count": count, "status": status}
+    )
+    return list(answer["orders"])
 
 
 sandbox_cli = AppGroup("sandbox", help="The embedded AliExpress and Magento sandboxes (demo mode).")
@@ -124,3 +133,30 @@ def order_command(product_id: str, sku_code: str, quantity: int, status: str) ->
         },
     )
     click.echo(json.dumps(order, indent=2, default=str))
+
+
+@aliexpress_cli.command("simulate")
+@click.option("--count", type=click.IntRange(1, 100), default=1)
+@click.option("--status", default="WAIT_SELLER_SEND_GOODS")
+def simulate_command(count: int, status: str) -> None:
+    """Buyer orders with random buyers, products, variants and quantities."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    for order in simulate_orders(app, count, status):
+        click.echo(f"order {order['order_id']} ({order['buyer_signer_fullname']})")
+
+
+demo_cli = AppGroup("demo", help="Demo data.")
+
+
+@demo_cli.command("seed")
+@click.option("--orders", type=click.IntRange(0, 50), default=3, help="Buyer orders to simulate.")
+def seed_command(orders: int) -> None:
+    """Take this install to a working demo: admin, store, account, templates, orders."""
+    from webapp.demo_seed import seed
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    summary = seed(app, click.echo, orders=orders)
+    click.echo(
+        f"Demo ready at {app.config['PUBLIC_URL']}: log in as demo@example.com with the "
+        f"password {summary['password']}"
+    )
