@@ -178,7 +178,7 @@ class Grid:
             pattern = f"%{text}%"
             query = query.where(or_(*(expr.ilike(pattern) for expr in self.search)))
         for col in self.columns:
-            if not col.filter or col.expr is None:
+            if not col.filter or (col.expr is None and col.where is None):
                 continue
             if col.filter in ("number", "date"):
                 low = state.filters.get(f"{col.key}_from", "")
@@ -259,7 +259,8 @@ class Grid:
         if form.get("all_matching") == "1":
             state = self.parse(form)
             return self.filtered(state).with_only_columns(self.id_column).order_by(None)
-        ids = [int(v) for v in getlist("ids") if str(v).isdigit()]
+        # Database integers are 64-bit: a longer number is no row id (and would overflow).
+        ids = [int(v) for v in getlist("ids") if str(v).isdigit() and len(str(v)) < 19]
         return select(self.id_column).where(self.id_column.in_(ids or [-1]))
 
     # -- export ------------------------------------------------------------------------------

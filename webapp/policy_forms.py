@@ -243,7 +243,12 @@ FORMS: dict[str, FormSpec] = {
                 "use_magento_taxes",
                 "Use Magento Taxes",
                 "bool",
-                help="Let Magento compute taxes instead of keeping AliExpress totals.",
+                help=(
+                    "On: Magento's tax rules and totals stand. Off: the AliExpress totals are "
+                    "written on the Magento order, and a Magento total that differs is flagged in "
+                    "the order's history. (Orders go through Magento's cart flow, the only REST "
+                    "route that reserves stock, so Magento always computes the amounts itself.)"
+                ),
                 section="Order Settings",
             ),
             FieldSpec(

@@ -8,7 +8,6 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 import requests
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from tests.conftest import Browserless
@@ -196,32 +195,10 @@ def test_illegal_access_token_refreshes_and_retries_once(env):
     assert _account(app).access_token != old
 
 
-@pytest.fixture
-def smtp():
-    messages = []
-
-    class Handler:
-        async def handle_DATA(self, server, session, envelope):
-            messages.append(envelope.content.decode())
-            return "250 OK"
-
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield controller, messages
-    finally:
-        controller.stop()
-
-
 def test_refresh_impossible_marks_account_shows_banner_and_mails(env, smtp):
     app, user, sandbox = env
-    controller, messages = smtp
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port)
+    port, received = smtp
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port)
     with app.app_context():
         set_setting("notification_email", "owner@example.com")
         db.session.commit()
@@ -235,6 +212,7 @@ def test_refresh_impossible_marks_account_shows_banner_and_mails(env, smtp):
     assert account.status in ("expired", "invalid")
     page = user.get("/").get_data(as_text=True)
     assert "Main store" in page and "syncing is paused" in page and "Re-authorize" in page
+    messages = [m.content for m in received]
     assert messages and "owner@example.com" in messages[0] and "Main store" in messages[0]
 
 

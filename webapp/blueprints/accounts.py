@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -21,11 +20,9 @@ from webapp.auth import admin_required, public
 from webapp.extensions import db
 from webapp.forms_accounts import AccountEditForm, AccountForm, ApiSettingsForm
 from webapp.grid import Column, Grid, render_grid_page
-from webapp.jobs.registry import get_job
 from webapp.jobs.runner import enqueue_run
-from webapp.models import CronLog
 from webapp.models.accounts import Account
-from webapp.responses import redirect_to
+from webapp.responses import redirect_to, start_job
 from webapp.security.crypto import mask
 from webapp.services import accounts as svc
 from webapp.services.aliexpress_app import (
@@ -150,9 +147,7 @@ def _match_on_connect() -> None:
 
 
 def _account(account_id: int) -> Account:
-    account = db.session.get(Account, account_id)
-    if account is None:
-        abort(404, description="No such account.")
+    account = db.get_or_404(Account, account_id, description="No such account.")
     return account
 
 
@@ -249,14 +244,7 @@ def fetch_onboarding(account_id: int):
             "error",
         )
         return redirect_to(url_for("accounts.edit", account_id=account.id))
-    run_id = enqueue_run(
-        current_app._get_current_object(),
-        "onboarding_fetch",
-        trigger="manual",  # type: ignore[attr-defined]
-        params={"account_id": account.id},
-    )
-    run = db.session.get(CronLog, run_id)
-    return render_template("jobs/_progress.html", run=run, spec=get_job("onboarding_fetch")), 202
+    return start_job("onboarding_fetch", {"account_id": account.id})
 
 
 @bp.route("/settings", methods=["GET", "POST"])

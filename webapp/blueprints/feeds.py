@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
+from flask import Blueprint, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import delete, select
 
 from webapp.auth import admin_required
 from webapp.extensions import db
 from webapp.grid import Column, Grid, render_grid_page
-from webapp.jobs.registry import get_job
-from webapp.jobs.runner import enqueue_run
-from webapp.models import CronLog
 from webapp.models.listings import Feed
-from webapp.responses import redirect_to
+from webapp.responses import redirect_to, start_job
 from webapp.services.activity import log_activity
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
@@ -55,9 +52,7 @@ def index():
 
 @bp.route("/<int:feed_id>")
 def detail(feed_id: int):
-    feed = db.session.get(Feed, feed_id)
-    if feed is None:
-        abort(404, description="No such feed.")
+    feed = db.get_or_404(Feed, feed_id, description="No such feed.")
     dump = lambda value: json.dumps(value, indent=2, ensure_ascii=False, default=str)  # noqa: E731
     return render_template(
         "feeds/detail.html",
@@ -69,10 +64,7 @@ def detail(feed_id: int):
 
 @bp.route("/sync", methods=["POST"])
 def sync():
-    run_id = enqueue_run(current_app._get_current_object(), "feed_poll", trigger="manual")  # type: ignore[attr-defined]
-    return render_template(
-        "jobs/_progress.html", run=db.session.get(CronLog, run_id), spec=get_job("feed_poll")
-    ), 202
+    return start_job("feed_poll")
 
 
 @bp.route("/truncate", methods=["POST"])

@@ -6,8 +6,8 @@ from flask import Blueprint, abort, current_app, render_template
 
 from webapp.extensions import db
 from webapp.jobs.registry import get_job
-from webapp.jobs.runner import enqueue_run
 from webapp.models import CronLog
+from webapp.responses import start_job
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -17,16 +17,12 @@ def run_now(job_id: str):
     spec = get_job(job_id)
     if spec is None:
         abort(404, description="No such job.")
-    run_id = enqueue_run(current_app._get_current_object(), job_id, trigger="manual")  # type: ignore[attr-defined]
-    run = db.session.get(CronLog, run_id)
-    return render_template("jobs/_progress.html", run=run, spec=spec), 202
+    return start_job(job_id)
 
 
 @bp.route("/runs/<int:run_id>")
 def run_status(run_id: int):
-    run = db.session.get(CronLog, run_id)
-    if run is None:
-        abort(404, description="No such run.")
+    run = db.get_or_404(CronLog, run_id, description="No such run.")
     response = current_app.make_response(
         render_template("jobs/_progress.html", run=run, spec=get_job(run.job_code))
     )

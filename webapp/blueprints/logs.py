@@ -22,6 +22,7 @@ OBJECT_LINKS = {
     "accounts": ("accounts.edit", "account_id"),
     "policies": ("policies.edit", "policy_id"),
     "listing_templates": ("templates.edit", "template_id"),
+    "orders": ("orders.detail", "order_id"),
 }
 
 LEVELS = [("info", "Info"), ("warning", "Warning"), ("error", "Error")]

@@ -163,9 +163,7 @@ def new(type_: str):
 
 
 def _get(policy_id: int) -> Policy:
-    policy = db.session.get(Policy, policy_id)
-    if policy is None:
-        abort(404, description="No such policy.")
+    policy = db.get_or_404(Policy, policy_id, description="No such policy.")
     return policy
 
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
+from flask import Blueprint, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.grid import Column, Grid, render_grid_page
-from webapp.jobs.runner import enqueue_run
 from webapp.listings.schema import CategorySchema
 from webapp.models.accounts import Account
 from webapp.models.listings import Listing, ListingTemplate
-from webapp.responses import redirect_to
+from webapp.responses import redirect_to, start_job
 from webapp.services import templates as svc
 from webapp.services.errors import ServiceError
 from webapp.services.listings import (
@@ -188,7 +187,10 @@ def _magento_labels(code: str) -> list[str]:
 
 def _form_context(template: ListingTemplate | None, values: dict[str, Any]) -> dict[str, Any]:
     accounts = db.session.scalars(select(Account).where(Account.status != "disconnected")).all()
-    account_id = int(values.get("account_id") or (accounts[0].id if accounts else 0) or 0)
+    raw = str(values.get("account_id") or "")
+    account_id = (
+        int(raw) if raw.isdigit() and len(raw) < 19 else (accounts[0].id if accounts else 0)
+    )
     schema = (
         CategorySchema.from_dict(template.category_schema)
         if template and template.category_schema
@@ -268,9 +270,7 @@ def new():
 
 
 def _get(template_id: int) -> ListingTemplate:
-    template = db.session.get(ListingTemplate, template_id)
-    if template is None:
-        abort(404, description="No such template.")
+    template = db.get_or_404(ListingTemplate, template_id, description="No such template.")
     return template
 
 
@@ -325,15 +325,4 @@ def upload_all(template_id: int):
             )
         )
     )
-    run_id = enqueue_run(
-        current_app._get_current_object(),
-        "listing_action",
-        trigger="manual",  # type: ignore[attr-defined]
-        params={"action": "validate_upload", "ids": ids},
-    )
-    from webapp.jobs.registry import get_job
-    from webapp.models import CronLog
-
-    return render_template(
-        "jobs/_progress.html", run=db.session.get(CronLog, run_id), spec=get_job("listing_action")
-    ), 202
+    return start_job("listing_action", {"action": "validate_upload", "ids": ids})

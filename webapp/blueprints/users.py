@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask import Blueprint, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -77,9 +77,7 @@ def new():
 
 
 def _get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404, description="No such user.")
+    user = db.get_or_404(User, user_id, description="No such user.")
     return user
 
 

@@ -347,6 +347,10 @@ def fetch_onboarding_data(account: Account, progress: Any = None) -> dict[str, i
         db.session.add(row)
         counts[kind] = len(payload)
     db.session.flush()
+    # Carriers and statuses just changed: a policy naming them may turn valid or invalid.
+    from webapp.services.policies import revalidate_policies
+
+    revalidate_policies()
     log_activity(
         "account",
         "onboarding",
@@ -440,7 +444,7 @@ def _register_system_check() -> None:
         for account in rows:
             ok = (
                 account.is_connected
-                and bool(account.access_expires_at)
+                and account.access_expires_at is not None
                 and (account.access_expires_at > utcnow() or bool(account.refresh_token))
             )
             value = (

@@ -10,10 +10,11 @@ them (magento/magento2#24985).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import select, update
 
@@ -303,18 +304,38 @@ def import_catalog(
     return result
 
 
+#: URL budget of one SKU filter: well under the 8 KiB request line of common proxies
+SKU_FILTER_BUDGET = 3000
+SKU_FILTER_MAX = 300
+
+
+def sku_chunks(skus: list[str]) -> Iterator[list[str]]:
+    """SKUs in groups for an ``in`` filter: as many as fit the URL budget (URL-encoded, comma
+    separated), at most :data:`SKU_FILTER_MAX`: fewer calls than a fixed 100, and long SKUs
+    never push the request line past what a proxy accepts."""
+    chunk: list[str] = []
+    size = 0
+    for sku in skus:
+        cost = len(quote(sku, safe="")) + 3
+        if chunk and (size + cost > SKU_FILTER_BUDGET or len(chunk) >= SKU_FILTER_MAX):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(sku)
+        size += cost
+    if chunk:
+        yield chunk
+
+
 def scan_stock(
     *, progress: Progress | None = None, skus: list[str] | None = None
 ) -> dict[str, int]:
     """Scan source quantities and salable quantities into the cache: every product, or only
-    ``skus`` (100 per call; what the sync cycle does for listed products every minute)."""
+    ``skus`` (in URL-sized groups; what the sync cycle does for listed products every tick)."""
     store = _connected_store()
     api = magento(store)
     sources: dict[str, dict[str, Any]] = {}
     salable: dict[str, float] = {}
-    chunks: list[list[str] | None] = (
-        [skus[i : i + 100] for i in range(0, len(skus), 100)] if skus is not None else [None]
-    )
+    chunks: list[list[str] | None] = list(sku_chunks(skus)) if skus is not None else [None]
     try:
         for chunk in chunks:
             for row in api.inventory.source_items(skus=chunk, page_size=300):

@@ -30,10 +30,14 @@ from webapp.services.errors import ServiceError
 SECRET_FIELDS = ("consumer_secret", "access_token", "access_token_secret", "bearer_token")
 NEEDED_RESOURCES = (
     "Magento_Backend::store (Stores > Settings > All Stores)",
-    "Magento_Catalog::products and Magento_Catalog::categories (Catalog > Inventory)",
-    "Magento_InventoryApi::source, Magento_InventoryApi::stock (Stores > Inventory)",
-    "Magento_Sales::sales (Sales > Operations > Orders, Invoices, Shipments)",
-    "Magento_Customer::manage (Customers > All Customers)",
+    "Magento_Catalog::products, Magento_Catalog::categories, "
+    "Magento_Catalog::attributes_attributes and Magento_Catalog::sets (Catalog, Stores > "
+    "Attributes)",
+    "Magento_CatalogInventory::cataloginventory, Magento_InventoryApi::source, "
+    "Magento_InventoryApi::source_item and Magento_InventoryApi::stock (Stores > Inventory)",
+    "Magento_Sales::sales with actions_view, comment, cancel, sales_invoice, ship and shipment "
+    "(Sales > Operations > Orders, Invoices, Shipments)",
+    "Magento_Customer::customer and Magento_Customer::manage (Customers > All Customers)",
     "Magento_Cart::manage (Carts)",
 )
 

@@ -135,7 +135,7 @@ def save_template(
         template.attribute_mapping = {
             k: v
             for k, v in (template.attribute_mapping or {}).items()
-            if k in {a["id"] for a in template.category_schema["attributes"]}
+            if k in {a["id"] for a in (template.category_schema or {}).get("attributes", [])}
         }
     log_activity(
         "template", "saved", f"Listing template '{template.name}' saved.", obj=template, actor=actor
