@@ -96,6 +96,15 @@ def test_timeouts_are_retried(sandbox, make_client, token, fake_time):
     assert fake_time.sleeps == [0.5]
 
 
+def test_an_answer_after_a_resent_request_says_so(sandbox, make_client, token, fake_time):
+    from webapp.integrations.aliexpress.client import RESENT
+
+    client = make_client(timeout=0.3)
+    assert RESENT not in client.call(TREE, {"category_id": 0}, token)
+    sandbox.fault("timeout", count=1, seconds=1.0, method=TREE)
+    assert client.call(TREE, {"category_id": 0}, token)[RESENT] is True
+
+
 def test_api_call_limit_makes_the_client_wait_and_slow_down(sandbox, client, token, fake_time):
     sandbox.fault("api_call_limit", count=1, seconds=3)
     assert ae.get_category_children(client, token)
@@ -193,7 +202,8 @@ def test_isp_errors_are_retryable(offline_client):
         "https://api-sg.aliexpress.com/sync",
         json={"aliexpress_solution_seller_category_tree_query_response": {"is_success": True}},
     )
-    assert offline_client.call(TREE, {}, "t") == {"is_success": True}
+    # Sent again after an answer from the gateway: the caller is told (see RESENT).
+    assert offline_client.call(TREE, {}, "t") == {"is_success": True, "_resent": True}
 
 
 @responses.activate

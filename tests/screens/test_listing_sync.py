@@ -6,75 +6,25 @@ import pytest
 from sqlalchemy import select
 
 from tests.support.world import build_world
+from webapp import demo_data
 from webapp.extensions import db
 from webapp.integrations.aliexpress import adapters
 from webapp.jobs.runner import run_job
-from webapp.models import CatalogProduct, Feed, Instruction, Listing, ListingTemplate
+from webapp.models import CatalogProduct, Feed, Instruction, Listing
 from webapp.services import listings as svc
 from webapp.services.aliexpress_app import aliexpress_client
 from webapp.services.store import magento
 
-TEES = "200000785"
-MUGS = "100004985"
+TEES, MUGS = demo_data.TEES, demo_data.MUGS
+make_template = demo_data.make_template
+tee_template = demo_data.tee_template
+mug_template = demo_data.goods_template
 
 
 @pytest.fixture
 def world(make_live_app):
     app = make_live_app(MOUNT_SANDBOXES=True, AE_BACKOFF=0.01, MAGENTO_BACKOFF=0.01)
     return build_world(app)
-
-
-def make_template(account, code, category, mapping, sku_mapping):
-    template = ListingTemplate(
-        code=code,
-        name=code,
-        account_id=account.id,
-        category_id=category,
-        attribute_mapping=mapping,
-        sku_attribute_mapping=sku_mapping,
-        freight_template_id="1000",
-        service_template_id="0",
-        shipping_lead_time=3,
-        weight=0.4,
-        package_length=30,
-        package_width=20,
-        package_height=4,
-    )
-    db.session.add(template)
-    db.session.flush()
-    svc.fetch_category_schema(template)
-    return template
-
-
-def tee_template(account):
-    return make_template(
-        account,
-        "tees",
-        TEES,
-        {
-            "2": {"mode": "static", "value": "200658765"},
-            "219": {"mode": "static", "value": "9441741844"},
-            "10": {"mode": "attribute", "attribute": "material"},
-        },
-        {
-            "14": {"mode": "attribute", "attribute": "color"},
-            "5": {"mode": "attribute", "attribute": "size"},
-        },
-    )
-
-
-def mug_template(account):
-    return make_template(
-        account,
-        "mugs",
-        MUGS,
-        {
-            "2": {"mode": "static", "value": "200658765"},
-            "219": {"mode": "static", "value": "9441741844"},
-            "200001031": {"mode": "static", "value": "1402"},
-        },
-        {"14": {"mode": "attribute", "attribute": "color"}},
-    )
 
 
 def ae_product(world, product_id):
@@ -309,3 +259,95 @@ def test_only_specific_attributes_trigger_product_updates(world):
     run_job(app, "sync_cycle", trigger="manual")
     run_job(app, "listing_push", trigger="manual")
     assert world.ae_calls().get(edit, 0) == before + 1  # a color change does
+
+
+def test_a_token_refused_even_after_refresh_keeps_the_change_for_the_next_cycle(world):
+    """IllegalAccessToken twice in a row (the refreshed token refused too) is the account's
+    trouble, not the listing's: the listing stays live and the change is pushed later."""
+    from sqlalchemy import update
+
+    app = world.app
+    with app.app_context():
+        mugs = mug_template(world.account())
+        svc.assign_products(mugs, ["24-MG02"])
+        db.session.commit()
+        listing = db.session.scalar(select(Listing))
+        assert svc.upload_listing(listing)
+        db.session.commit()
+        product_id = listing.ae_product_id
+    world.magento_control("POST", "products/24-MG02", {"qty": 7})
+    stock = "aliexpress.solution.batch.product.inventory.update"
+    world.ae_control(
+        "POST", "faults", {"kind": "illegal_access_token", "count": 2, "method": stock}
+    )
+    run_job(app, "sync_cycle", trigger="manual")
+    with app.app_context():
+        listing = db.session.scalar(select(Listing))
+        assert listing.state == "live", listing.last_error
+        assert db.session.scalar(select(Instruction.attempts)) == 1
+        db.session.execute(update(Instruction).values(not_before=None))  # the backoff passes
+        db.session.commit()
+    assert int(skus_of(ae_product(world, product_id))["24-MG02"]["ipm_sku_stock"]) != 7
+    run_job(app, "sync_cycle", trigger="manual")
+    assert int(skus_of(ae_product(world, product_id))["24-MG02"]["ipm_sku_stock"]) == 7
+    with app.app_context():
+        assert db.session.scalar(select(Instruction.id)) is None
+
+
+def test_a_failed_token_refresh_in_a_sync_cycle_waits_instead_of_failing_the_job(world):
+    from webapp.models import CronLog
+
+    app = world.app
+    with app.app_context():
+        svc.assign_products(mug_template(world.account()), ["24-MG03"])
+        db.session.commit()
+        assert svc.upload_listing(db.session.scalar(select(Listing)))
+        db.session.commit()
+    world.magento_control("POST", "products/24-MG03", {"qty": 5})
+    # The stock update is refused, and so is the token refresh that follows.
+    world.ae_control("POST", "faults", {"kind": "illegal_access_token", "count": 2})
+    run_id = run_job(app, "sync_cycle", trigger="manual")
+    with app.app_context():
+        assert db.session.get(CronLog, run_id).status == "success"
+        listing = db.session.scalar(select(Listing))
+        assert listing.state == "live" and world.account().status == "connected"
+        assert db.session.scalar(select(Instruction.attempts)) == 1
+
+
+def test_a_timed_out_write_that_lands_late_is_overwritten_by_a_confirming_write(make_live_app):
+    """The platform applies a request we stopped waiting for: the retry succeeded, then the
+    seller changed the price again. The late request must not leave the old price."""
+    import time
+
+    app = make_live_app(MOUNT_SANDBOXES=True, AE_BACKOFF=0.01, AE_TIMEOUT=0.3)
+    world = build_world(app)
+    with app.app_context():
+        svc.assign_products(mug_template(world.account()), ["24-MG02"])
+        db.session.commit()
+        listing = db.session.scalar(select(Listing))
+        assert svc.upload_listing(listing)
+        db.session.commit()
+        product_id = listing.ae_product_id
+    price = "aliexpress.solution.batch.product.price.update"
+    # The first request is held 0.5 s and then applied; the client gave up on it after 0.3 s
+    # and its retry succeeded.
+    world.ae_control(
+        "POST", "faults", {"kind": "timeout", "count": 1, "seconds": 0.5, "method": price}
+    )
+    world.magento_control("POST", "products/24-MG02", {"price": 40})
+    run_job(app, "sync_cycle", trigger="manual")
+    with app.app_context():
+        confirm = db.session.scalar(select(Instruction))
+        assert confirm.aspect == "price" and confirm.reason == svc.RESENT_REASON
+    # The seller changes the price again at once: nothing is written until the held request
+    # has surely landed (twice the timeout after the retry).
+    world.magento_control("POST", "products/24-MG02", {"price": 55})
+    before = world.ae_calls().get(price, 0)
+    run_job(app, "sync_cycle", trigger="manual")
+    assert world.ae_calls().get(price, 0) == before
+    time.sleep(0.7)  # the held request (price 40) has landed; the settle time has passed
+    assert Decimal(skus_of(ae_product(world, product_id))["24-MG02"]["sku_price"]) == 40
+    run_job(app, "sync_cycle", trigger="manual")
+    assert Decimal(skus_of(ae_product(world, product_id))["24-MG02"]["sku_price"]) == 55
+    with app.app_context():
+        assert db.session.scalar(select(Instruction.id)) is None

@@ -14,7 +14,12 @@ from urllib.parse import urlsplit
 import requests
 from flask import current_app, has_request_context, request, url_for
 
-from webapp.integrations.aliexpress import AliExpressClient, AliExpressOAuth, ClientSettings
+from webapp.integrations.aliexpress import (
+    AliExpressClient,
+    AliExpressError,
+    AliExpressOAuth,
+    ClientSettings,
+)
 from webapp.security import crypto
 from webapp.services.api_calls import aliexpress_recorder
 from webapp.services.errors import ServiceError
@@ -125,7 +130,15 @@ def aliexpress_client(account: Any = None, **kwargs: Any) -> AliExpressClient:
         from webapp.services.accounts import refresh_account_token
 
         def on_invalid_token() -> str:
-            refresh_account_token(account, reason="AliExpress refused the access token")
+            try:
+                refresh_account_token(account, reason="AliExpress refused the access token")
+            except ServiceError as exc:
+                # Logged, and the seller told when the account turned invalid. The caller sees
+                # the platform's error so it can wait and retry (errors.RETRY_LATER) instead of
+                # failing the whole job.
+                if isinstance(exc.__cause__, AliExpressError):
+                    raise exc.__cause__ from None
+                raise
             return str(account.access_token)
 
     return AliExpressClient(

@@ -24,7 +24,7 @@ from sqlalchemy import delete, func, select
 from webapp.database import utcnow
 from webapp.extensions import db
 from webapp.integrations.aliexpress import adapters
-from webapp.integrations.aliexpress.errors import AliExpressError, RetryableError
+from webapp.integrations.aliexpress.errors import RETRY_LATER, AliExpressError
 from webapp.listings.payload import (
     BuildResult,
     Mapping,
@@ -56,6 +56,7 @@ from webapp.services.accounts import require_connected
 from webapp.services.activity import log_activity
 from webapp.services.aliexpress_app import aliexpress_client
 from webapp.services.catalog import get_watermark, set_watermark
+from webapp.services.crashpoints import crashpoint
 from webapp.services.errors import ServiceError
 
 CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
@@ -330,8 +331,8 @@ def _rule_matches(row: CatalogProduct, rule: dict[str, Any]) -> bool:
     if field == "attribute":
         code, _, wanted = value.partition("=")
         entry = (row.attributes or {}).get(code.strip()) or {}
-        actual = {str(entry.get("value")), str(entry.get("label"))}
-        hit = wanted.strip() in actual
+        names = {str(entry.get("value")), str(entry.get("label"))}
+        hit = wanted.strip() in names
         return hit if op != "neq" else not hit
     if field == "sku":
         pattern = "^" + re.escape(value).replace(r"\*", ".*") + "$"
@@ -494,7 +495,9 @@ def record_feed(
 def sync_settings(account: Account) -> SynchronizationSettings:
     """The account's synchronization policy, or the defaults when none is assigned."""
     policy = db.session.get(Policy, account.sync_policy_id) if account.sync_policy_id else None
-    return settings_from_dict("synchronization", policy.settings if policy else {})
+    settings = settings_from_dict("synchronization", policy.settings if policy else {})
+    assert isinstance(settings, SynchronizationSettings)
+    return settings
 
 
 def _log(
@@ -534,7 +537,7 @@ def upload_listing(listing: Listing) -> bool:
     db.session.flush()
     try:
         product_id = adapters.post_product(aliexpress_client(account), token, payload)
-    except RetryableError as exc:
+    except RETRY_LATER as exc:
         listing.state, listing.last_error = "queued", f"Will retry: {exc}"
         feed(
             error=str(exc),
@@ -576,7 +579,7 @@ def update_listing(listing: Listing, computation: Computation | None = None) -> 
     try:
         adapters.edit_product(aliexpress_client(account), token, payload)
     except AliExpressError as exc:
-        permanent = not isinstance(exc, RetryableError)
+        permanent = not isinstance(exc, RETRY_LATER)
         listing.last_error = f"Update failed: {exc}"
         if permanent:
             listing.state = "error"
@@ -654,8 +657,8 @@ def match_existing(account: Account) -> dict[str, int]:
     token = require_connected(account)
     client = aliexpress_client(account)
     magento_skus = set(db.session.scalars(select(CatalogProduct.sku)))
-    parents = dict(
-        db.session.execute(
+    parents: dict[str, str | None] = dict(
+        db.session.execute(  # type: ignore[arg-type]
             select(CatalogProduct.sku, CatalogProduct.parent_sku).where(
                 CatalogProduct.parent_sku.is_not(None)
             )
@@ -722,6 +725,71 @@ def _want(listing: Listing, aspect: str, reason: str, priority: int = 10) -> boo
     return False
 
 
+RECONCILE_CHUNK = 500
+RESENT_REASON = "Confirm: an earlier request timed out and may still land"
+
+
+def sold_on_aliexpress(account: Account, product_ids: Iterable[str]) -> int:
+    """A buyer order lowered the stock on AliExpress by itself: push the quantity again (the
+    fingerprint of what we pushed no longer describes AliExpress). Returns the listings."""
+    ids = sorted({str(p) for p in product_ids if p})
+    if not ids:
+        return 0
+    count = 0
+    for listing in db.session.scalars(
+        select(Listing).where(Listing.account_id == account.id, Listing.ae_product_id.in_(ids))
+    ):
+        count += 1
+        _want(listing, "quantity", "sold on AliExpress", 5)
+    return count
+
+
+def _reconcile_one(listing: Listing, sync: SynchronizationSettings, counts: dict[str, int]) -> None:
+    """One listing of :func:`reconcile`: instructions for each aspect that changed."""
+    counts["checked"] += 1
+    row = db.session.scalar(select(CatalogProduct).where(CatalogProduct.sku == listing.sku))
+    if row is None or row.deleted_in_magento:
+        # Never silently orphaned: take it offline (stock 0) and say why.
+        listing.last_error = "Deleted in Magento: stock set to 0 on AliExpress."
+        listing.state = "error"
+        if (listing.pushed or {}).get("quantity") and any(
+            (listing.pushed or {})["quantity"].values()
+        ):
+            counts["instructions"] += _want(listing, "quantity", "deleted in Magento", 1)
+        return
+    if (
+        row.visibility == 1
+        and not sync.sync_not_visible_individually
+        and row.type_id != "configurable"
+    ):
+        return
+    try:
+        computation = compute(listing, row)
+    except ServiceError as exc:
+        listing.last_error = exc.message
+        return
+    _summarize(listing, computation)
+    current = computation.fingerprints()
+    stored = listing.fingerprints or {}
+    wrote = False
+    for aspect in ASPECTS:
+        if stored.get(aspect) == current[aspect]:
+            continue
+        if aspect in ("content", "images") and not sync.product_update.enabled:
+            continue
+        if aspect in ("price", "quantity") and not sync.inventory_price_sync.enabled:
+            continue
+        if aspect == "content" and sync.only_specific_attributes and stored.get(aspect):
+            # Only the chosen attributes trigger a product update (seed 004's example).
+            chosen = _attribute_fingerprint(computation, sync.specific_attributes)
+            if stored.get("specific") == chosen:
+                continue
+        counts["instructions"] += _want(listing, aspect, "changed in Magento")
+        wrote = True
+    if not wrote:
+        counts["unchanged"] += 1
+
+
 def reconcile(
     account: Account, *, full: bool = False, progress: Progress | None = None
 ) -> dict[str, int]:
@@ -746,52 +814,26 @@ def reconcile(
             | Listing.last_synced_at.is_(None)  # linked listings never pushed yet
         )
     counts = {"checked": 0, "instructions": 0, "unchanged": 0}
-    rows = db.session.scalars(query.order_by(Listing.id)).all()
-    for index, listing in enumerate(rows, 1):
-        counts["checked"] += 1
-        row = db.session.scalar(select(CatalogProduct).where(CatalogProduct.sku == listing.sku))
-        if row is None or row.deleted_in_magento:
-            # Never silently orphaned: take it offline (stock 0) and say why.
-            listing.last_error = "Deleted in Magento: stock set to 0 on AliExpress."
-            listing.state = "error"
-            if (listing.pushed or {}).get("quantity") and any(
-                (listing.pushed or {})["quantity"].values()
-            ):
-                counts["instructions"] += _want(listing, "quantity", "deleted in Magento", 1)
-            continue
-        if (
-            row.visibility == 1
-            and not sync.sync_not_visible_individually
-            and row.type_id != "configurable"
-        ):
-            continue
-        try:
-            computation = compute(listing, row)
-        except ServiceError as exc:
-            listing.last_error = exc.message
-            continue
-        _summarize(listing, computation)
-        current = computation.fingerprints()
-        stored = listing.fingerprints or {}
-        wrote = False
-        for aspect in ASPECTS:
-            if stored.get(aspect) == current[aspect]:
-                continue
-            if aspect in ("content", "images") and not sync.product_update.enabled:
-                continue
-            if aspect in ("price", "quantity") and not sync.inventory_price_sync.enabled:
-                continue
-            if aspect == "content" and sync.only_specific_attributes and stored.get(aspect):
-                # Only the chosen attributes trigger a product update (seed 004's example).
-                chosen = _attribute_fingerprint(computation, sync.specific_attributes)
-                if stored.get("specific") == chosen:
-                    continue
-            counts["instructions"] += _want(listing, aspect, "changed in Magento")
-            wrote = True
-        if not wrote:
-            counts["unchanged"] += 1
-        if progress and index % 200 == 0:
-            progress(index, len(rows))
+    # Ids first, then the listings in chunks released after each one: memory stays bounded
+    # by the chunk, not the catalog.
+    ids = list(db.session.scalars(query.with_only_columns(Listing.id).order_by(Listing.id)))
+    held = set(db.session.identity_map.keys())  # the caller's objects stay in the session
+    index = 0
+    for first in range(0, len(ids), RECONCILE_CHUNK):
+        chunk = db.session.scalars(
+            select(Listing)
+            .where(Listing.id.in_(ids[first : first + RECONCILE_CHUNK]))
+            .order_by(Listing.id)
+        ).all()
+        for listing in chunk:
+            index += 1
+            _reconcile_one(listing, sync, counts)
+            if progress and index % 200 == 0:
+                progress(index, len(ids))
+        db.session.flush()
+        for key, obj in list(db.session.identity_map.items()):  # type: ignore[attr-defined]
+            if key not in held and isinstance(obj, (Listing, CatalogProduct, Instruction)):
+                db.session.expunge(obj)
     set_watermark(RECONCILE_STREAM, started, account.id)
     db.session.flush()
     return counts
@@ -807,6 +849,9 @@ def _batch_aspect(account: Account, aspect: str, instructions: list[Instruction]
         else ("PRODUCT_STOCKS_UPDATE", "aliexpress.solution.batch.product.inventory.update")
     )
     counts = {"pushed": 0, "failed": 0, "calls": 0, "retry": 0}
+    # A request we stopped waiting for may still be applied by the platform: twice our timeout
+    # is past the time it can land, so nothing is written to its listings before that.
+    settle = 2 * client.settings.timeout
     prepared: list[tuple[Instruction, Listing, Computation | None]] = []
     for instruction in instructions:
         listing = db.session.get(Listing, instruction.listing_id)
@@ -857,10 +902,11 @@ def _batch_aspect(account: Account, aspect: str, instructions: list[Instruction]
             result = (adapters.update_prices if aspect == "price" else adapters.update_stocks)(
                 client, str(account.access_token or token), updates
             )
-        except RetryableError as exc:
+        except RETRY_LATER as exc:
             for instruction, _, _ in group:
                 instruction.attempts += 1
-                instruction.not_before = utcnow() + timedelta(seconds=30 * instruction.attempts)
+                wait = max(30.0 * instruction.attempts, settle)
+                instruction.not_before = utcnow() + timedelta(seconds=wait)
             counts["retry"] += len(group)
             record_feed(
                 account, operation, method, items=len(updates), request=request, error=str(exc)
@@ -875,6 +921,7 @@ def _batch_aspect(account: Account, aspect: str, instructions: list[Instruction]
                 account, operation, method, items=len(updates), request=request, error=str(exc)
             )
             continue
+        crashpoint("push_sent")
         counts["calls"] += result.calls
         failed = {f.product_id: f for f in result.failed}
         results = []
@@ -917,6 +964,12 @@ def _batch_aspect(account: Account, aspect: str, instructions: list[Instruction]
                 results.append(
                     {"sku": listing.sku, "product_id": listing.ae_product_id, "success": True}
                 )
+                if result.resent:
+                    # An earlier copy of this call may still land with older values: write the
+                    # current ones once more when it surely has.
+                    instruction.attempts, instruction.reason = 0, RESENT_REASON
+                    instruction.not_before = utcnow() + timedelta(seconds=settle)
+                    continue
             db.session.delete(instruction)
         record_feed(
             account,

@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .client import AliExpressClient, is_false, raise_for_business_error, unwrap_list
+from .client import RESENT, AliExpressClient, is_false, raise_for_business_error, unwrap_list
 from .errors import BadResponseError
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -340,6 +340,9 @@ class BatchUpdateResult:
     successful: list[str] = field(default_factory=list)
     failed: list[FailedProduct] = field(default_factory=list)
     calls: int = 0
+    #: a request was sent again after one that may have reached the gateway: that earlier
+    #: request may still land later (see ``AliExpressClient.call``)
+    resent: bool = False
 
     @property
     def ok(self) -> bool:
@@ -387,6 +390,7 @@ def _batch_update(
         ]
         answer = client.call(method, {"mutiple_product_update_list": payload}, token)
         result.calls += 1
+        result.resent = result.resent or bool(answer.get(RESENT))
         for item in unwrap_list(answer.get("update_failed_list")):
             pid = str(item.get("product_id"))
             failed_ids.add(pid)
@@ -685,6 +689,7 @@ def list_orders(
     created_from: datetime | None = None,
     created_to: datetime | None = None,
     statuses: Sequence[str] | None = None,
+    buyer_login_id: str | None = None,
     page: int = 1,
     page_size: int = MAX_ORDER_PAGE_SIZE,
 ) -> OrderPage:
@@ -701,6 +706,7 @@ def list_orders(
         "modified_date_end": pacific(modified_to) if modified_to else None,
         "create_date_start": pacific(created_from) if created_from else None,
         "create_date_end": pacific(created_to) if created_to else None,
+        "buyer_login_id": buyer_login_id or None,
     }
     if statuses:
         if len(statuses) == 1:

@@ -61,6 +61,11 @@ _UNLIMITED_FROM = 10.0
 _BAN_RE = re.compile(r"ban will last (\d+(?:\.\d+)?) ?s", re.IGNORECASE)
 
 
+#: Key set in an answer that came only after a request that may have reached the gateway was
+#: sent again (see :meth:`AliExpressClient.call`).
+RESENT = "_resent"
+
+
 @dataclass(frozen=True)
 class ClientSettings:
     app_key: str
@@ -270,6 +275,11 @@ class AliExpressClient:
 
         ``idempotent=False`` (product post, feed submit) disables retries after the request may
         have reached the gateway (read timeouts, 5xx); connection failures are still retried.
+
+        When an idempotent call succeeded only after such a retry, the answer carries
+        ``RESENT: True``: the earlier request may still be applied by the platform later, so a
+        caller that writes values should write them once more after the earlier one is surely
+        done (see :func:`webapp.services.listings.push`).
         """
         return self._execute("sync", method, params, access_token, idempotent)
 
@@ -320,11 +330,14 @@ class AliExpressClient:
         failures = 0
         rate_waits = 0
         token_refreshed = False
+        resent = False
         while True:
             attempt += 1
             try:
                 result = self._attempt(kind, api, params, access_token, attempt)
                 self._recover_rate()
+                if resent:
+                    result[RESENT] = True
                 return result
             except InvalidTokenError:
                 if self.on_invalid_token is None or token_refreshed or access_token is None:
@@ -342,6 +355,7 @@ class AliExpressClient:
                 reached_gateway = not isinstance(exc.__cause__, requests.ConnectionError)
                 if failures > self.settings.retries or (reached_gateway and not idempotent):
                     raise
+                resent = resent or reached_gateway
                 delay = min(
                     self.settings.backoff * (2 ** (failures - 1)), self.settings.backoff_max
                 )

@@ -76,6 +76,17 @@ class InvalidRefreshTokenError(PermanentError):
     re-authorize the app."""
 
 
+#: Failures that say nothing about the request itself: the transient ones, and a refused token
+#: (the account's trouble: it is refreshed, or the account turns invalid and the seller is
+#: told). Work that meets one waits and is tried again; it is never blamed on the product or
+#: the order.
+RETRY_LATER: tuple[type[AliExpressError], ...] = (
+    RetryableError,
+    InvalidTokenError,
+    InvalidRefreshTokenError,
+)
+
+
 class InvalidCodeError(PermanentError):
     """``InvalidCode``: the authorization code is unknown, expired or already used."""
 
