@@ -42,3 +42,12 @@ def test_demo_seed_builds_a_working_demo_and_can_run_again(make_live_app):
     with app.app_context():
         assert db.session.scalar(select(func.count(Account.id))) == 1
         assert db.session.scalar(select(func.count(Listing.id))) == 26
+
+
+def test_demo_password_always_passes_the_password_rules():
+    from webapp.demo_seed import demo_password
+    from webapp.services.users import password_problem
+
+    passwords = {demo_password() for _ in range(2000)}
+    assert len(passwords) == 2000
+    assert [p for p in passwords if password_problem(p) is not None] == []
